@@ -1,0 +1,107 @@
+/**
+ * The one interface every runtime driver implements (JupyterHub's Spawner contract, adapted
+ * to a reconciler): the reconciler records intent in PostgreSQL and calls these methods;
+ * drivers report what they observe through `watch`. Every method is idempotent: creating
+ * what exists or deleting what is gone is success, so a restarted control plane can
+ * simply call them again.
+ */
+export interface RuntimeProfile {
+  name: string;
+  image: string;
+  cpuRequest: string;
+  cpuLimit: string;
+  memoryRequest: string;
+  memoryLimit: string;
+  gpus: number;
+  nodeSelector: Record<string, string>;
+  tolerations: Array<{ key: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string }>;
+}
+
+export interface WorkspaceSpec {
+  trialId: string;
+  userId: string;
+  /** Requested size, e.g. "10Gi". */
+  storage: string;
+}
+
+export interface SessionSpec {
+  sessionId: string;
+  trialId: string;
+  userId: string;
+  profile: RuntimeProfile;
+  /** Token Jupyter requires; the proxy injects it, the browser never sees it. */
+  jupyterToken: string;
+  /** Bearer token the session uses for the artifact upload API. */
+  uploadToken: string;
+  /** Absolute URL of the control plane's upload API, as the session reaches it. */
+  uploadUrl: string;
+  /** Jupyter's base URL: `/notebook/<sessionId>/`. */
+  baseUrl: string;
+  /** The trial's end: no session process or pod may outlive it. */
+  trialExpiresAt: Date;
+}
+
+/** What a driver observed about one session. */
+export type RuntimePhase =
+  /** Accepted, waiting for a node / a process slot. */
+  | 'pending'
+  /** Placed; image pulling or the server booting. */
+  | 'starting'
+  /** The notebook server answers. */
+  | 'ready'
+  /** Gave up: image pull failure, crash loop, eviction, exit. */
+  | 'failed'
+  /** Nothing of the session exists any more. */
+  | 'gone';
+
+export interface RuntimeObservation {
+  sessionId: string;
+  phase: RuntimePhase;
+  /** Short machine reason (`Unschedulable`, `ImagePullBackOff`, `CrashLoopBackOff`, `Evicted`, `Exited`). */
+  reason?: string;
+  /** A sentence for the user. */
+  message?: string;
+  /** Where the notebook server listens, once ready. */
+  endpoint?: { host: string; port: number };
+  /** Node (kubernetes) or host the session runs on. */
+  node?: string;
+  /** `jupyter` or `headless` (local runtime without Jupyter installed). */
+  mode?: 'jupyter' | 'headless';
+}
+
+export interface ManagedResources {
+  sessionIds: string[];
+  trialIds: string[];
+}
+
+export interface RuntimeCapacity {
+  /** GPUs the cluster reports as allocatable, by node selector value (e.g. arch). */
+  nodes: Array<{ name: string; labels: Record<string, string>; gpus: number; gpusUsed: number; ready: boolean }>;
+}
+
+export interface SessionRuntime {
+  readonly kind: 'local' | 'kubernetes';
+  /** Start watching; resolves once the first full list is in the cache. */
+  start(): Promise<void>;
+  /** Stop watching and release connections (does not touch sessions). */
+  shutdown(): Promise<void>;
+  /** Subscribe to observations; returns an unsubscribe function. */
+  watch(listener: (observation: RuntimeObservation) => void): () => void;
+  /** Latest cached observation, without calling out. */
+  observe(sessionId: string): RuntimeObservation | undefined;
+
+  ensureWorkspace(spec: WorkspaceSpec): Promise<void>;
+  deleteWorkspace(trialId: string): Promise<void>;
+  /** Create everything the session needs (secret, pod/process, service). */
+  launch(spec: SessionSpec): Promise<void>;
+  /** Ask the session to stop (outputs are uploaded by the preStop hook) and delete it; resolves once gone. */
+  terminate(sessionId: string, options?: { gracePeriodSeconds?: number }): Promise<void>;
+  /** Everything labelled as ours that exists right now, for garbage collection. */
+  listManaged(): Promise<ManagedResources>;
+  capacity(): Promise<RuntimeCapacity>;
+}
+
+export const SESSION_RUNTIME = Symbol('SESSION_RUNTIME');
+
+/** A failure that is worth retrying (API server 429/5xx, timeouts, connection resets). */
+export class TransientRuntimeError extends Error {}

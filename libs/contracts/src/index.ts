@@ -1,0 +1,5 @@
+export * from './session-state';
+export * from './session';
+export * from './trial';
+export * from './user';
+export * from './trainer-events';
