@@ -1,0 +1,61 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { randomUUID } from 'node:crypto';
+import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { JsonContentTypeMiddleware } from './common/json-content-type.middleware';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MailModule } from './mail/mail.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { QuotasModule } from './quotas/quotas.module';
+import { TrialsModule } from './trials/trials.module';
+import { UsersModule } from './users/users.module';
+
+/** Paths whose bodies are not JSON (streamed uploads, the notebook proxy). */
+export const RAW_BODY_PATHS = ['/api/uploads', '/notebook/'];
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req, res) => {
+              const incoming = req.headers['x-request-id'];
+              const id = typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+              res.setHeader('x-request-id', id);
+              return id;
+            },
+            autoLogging: { ignore: (req) => ['/healthz', '/readyz', '/metrics'].includes(req.url ?? '') },
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+          },
+        }),
+        ScheduleModule.forRoot(),
+        DatabaseModule.forRoot(databaseUrl),
+        MetricsModule,
+        MailModule,
+        AuditModule,
+        QuotasModule,
+        UsersModule,
+        HealthModule,
+        TrialsModule,
+        AuthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(JsonContentTypeMiddleware).exclude({ path: 'api/uploads/*path', method: RequestMethod.ALL }).forRoutes({ path: 'api/*path', method: RequestMethod.ALL });
+  }
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import { TrialsModule } from '../trials/trials.module';
+import { AuthController } from './auth.controller';
+import { GlobalAuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { TokenStrategy } from './token.strategy';
+
+@Module({
+  imports: [
+    PassportModule,
+    TrialsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => [{ name: 'auth', limit: config.authRateLimit.limit, ttl: config.authRateLimit.periodMs }],
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, TokenStrategy, { provide: APP_GUARD, useClass: GlobalAuthGuard }],
+  exports: [AuthService],
+})
+export class AuthModule {}

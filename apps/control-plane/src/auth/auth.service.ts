@@ -1,0 +1,175 @@
+import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import type { AuthResponse } from '@trialhub/contracts';
+import { AuditService } from '../audit/audit.service';
+import { randomToken, sha256 } from '../common/crypto';
+import { AppConfig } from '../config/app-config';
+import { AuthTokenEntity, UserEntity, UserTokenEntity } from '../database/entities';
+import type { UserTokenPurpose } from '../database/entities/user-token.entity';
+import { MailService } from '../mail/mail.service';
+import { QuotasService } from '../quotas/quotas.service';
+import { TrialsService } from '../trials/trials.service';
+import { normaliseEmail, toUserView, UsersService } from '../users/users.service';
+import type { AuthUser } from './auth-user';
+import { csrfTokenFor } from './auth.guard';
+import { AUTH_TOKEN_TTL_MS } from './cookies';
+
+const VERIFY_TTL_MS = 48 * 3600 * 1000;
+const RESET_TTL_MS = 3600 * 1000;
+
+@Injectable()
+export class AuthService {
+  /** Checked against when the email is unknown, so a failed log-in takes as long either way. */
+  private readonly dummyHash: Promise<string>;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfig,
+    private readonly users: UsersService,
+    private readonly trials: TrialsService,
+    private readonly quotas: QuotasService,
+    private readonly mail: MailService,
+    private readonly audit: AuditService,
+  ) {
+    this.dummyHash = users.hashPassword(randomToken());
+  }
+
+  async signup(email: string, password: string): Promise<AuthResponse> {
+    await this.assertDomainAllowed(email);
+    const verified = this.config.mail.verification === 'off';
+    const { user, token } = await this.dataSource.transaction(async (manager) => {
+      const user = await this.users.create({ email, password, verified }, manager);
+      await this.trials.createForUser(user.id, manager);
+      await this.audit.record({ id: user.id, email: user.email }, 'user.signup', { type: 'user', id: user.id }, {}, manager);
+      return { user, token: await this.issueToken(user.id, manager) };
+    });
+    if (!verified) await this.sendVerification(user);
+    return this.authResponse(user, token);
+  }
+
+  async login(email: string, password: string): Promise<AuthResponse> {
+    const user = await this.users.findByEmail(email);
+    const ok = await this.users.verifyPassword(user?.passwordHash ?? (await this.dummyHash), password);
+    if (!user || !ok) throw new UnauthorizedException('Wrong email or password.');
+    if (user.suspendedAt) throw new ForbiddenException('This account is suspended. Contact the Trialhub team if you think this is a mistake.');
+    return this.authResponse(user, await this.issueToken(user.id));
+  }
+
+  async logout(auth: AuthUser): Promise<void> {
+    await this.dataSource.manager.delete(AuthTokenEntity, { id: auth.tokenId });
+  }
+
+  async me(auth: AuthUser) {
+    const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
+    return { user: toUserView(user), csrfToken: auth.via === 'cookie' ? csrfTokenFor(this.config.secret, auth.tokenHash) : null };
+  }
+
+  /** Resolves a bearer or cookie token to its user; suspended users are refused. */
+  async authenticate(token: string, via: AuthUser['via']): Promise<AuthUser> {
+    const tokenHash = sha256(token);
+    const row = await this.dataSource.manager.findOne(AuthTokenEntity, { where: { tokenHash, expiresAt: MoreThan(new Date()) } });
+    if (!row) throw new UnauthorizedException('Your log-in has expired or was ended. Log in again.');
+    const user = await this.dataSource.manager.findOne(UserEntity, { where: { id: row.userId } });
+    if (!user) throw new UnauthorizedException('Your log-in has expired or was ended. Log in again.');
+    if (user.suspendedAt) throw new ForbiddenException('This account is suspended. Contact the Trialhub team if you think this is a mistake.');
+    return { id: user.id, email: user.email, role: user.role, verified: user.verifiedAt !== null, tokenId: row.id, tokenHash, via };
+  }
+
+  async verifyEmail(token: string): Promise<void> {
+    const row = await this.consumeUserToken(token, 'verify-email');
+    await this.dataSource.manager.update(UserEntity, { id: row.userId, verifiedAt: IsNull() }, { verifiedAt: new Date() });
+  }
+
+  async resendVerification(auth: AuthUser): Promise<void> {
+    const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
+    if (user.verifiedAt) throw new BadRequestException('Your email address is already verified.');
+    await this.sendVerification(user);
+  }
+
+  /** Always succeeds, so the answer does not reveal whether an account exists. */
+  async requestPasswordReset(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user || user.suspendedAt) return;
+    const token = await this.createUserToken(user.id, 'reset-password', RESET_TTL_MS);
+    await this.mail.send({
+      to: user.email,
+      subject: 'Reset your Trialhub password',
+      text: `Someone asked to reset the password of your Trialhub account.\n\nSet a new one here (the link works for one hour, once):\n${this.config.publicUrl}/reset-password?token=${token}\n\nIf it was not you, ignore this mail; your password stays as it is.\n`,
+    });
+  }
+
+  /** Sets the new password and ends every log-in of the account. */
+  async confirmPasswordReset(token: string, password: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const row = await this.consumeUserToken(token, 'reset-password', manager);
+      await manager.update(UserEntity, { id: row.userId }, { passwordHash: await this.users.hashPassword(password), verifiedAt: () => 'COALESCE(verified_at, now())' });
+      await manager.delete(AuthTokenEntity, { userId: row.userId });
+      await this.audit.record({ id: row.userId, email: null }, 'user.password-reset', { type: 'user', id: row.userId }, {}, manager);
+    });
+  }
+
+  /** Changes the password and ends every other log-in. */
+  async changePassword(auth: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
+    const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
+    if (!(await this.users.verifyPassword(user.passwordHash, currentPassword))) throw new BadRequestException('The current password is wrong.');
+    await this.dataSource.transaction(async (manager) => {
+      await manager.update(UserEntity, { id: user.id }, { passwordHash: await this.users.hashPassword(newPassword) });
+      await manager.createQueryBuilder().delete().from(AuthTokenEntity).where('user_id = :u AND id <> :t', { u: user.id, t: auth.tokenId }).execute();
+    });
+  }
+
+  async issueToken(userId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {
+    const token = randomToken();
+    await manager.insert(AuthTokenEntity, { userId, tokenHash: sha256(token), expiresAt: new Date(Date.now() + AUTH_TOKEN_TTL_MS) });
+    return token;
+  }
+
+  csrfFor(token: string): string {
+    return csrfTokenFor(this.config.secret, sha256(token));
+  }
+
+  private authResponse(user: UserEntity, token: string): AuthResponse {
+    return { user: toUserView(user), token, csrfToken: this.csrfFor(token) };
+  }
+
+  private async assertDomainAllowed(email: string): Promise<void> {
+    const domain = normaliseEmail(email).split('@').pop() ?? '';
+    const quotas = await this.quotas.current();
+    const matches = (list: string[]) => list.some((d) => domain === d.toLowerCase() || domain.endsWith(`.${d.toLowerCase()}`));
+    if (quotas.blockedEmailDomains.length && matches(quotas.blockedEmailDomains)) throw new ForbiddenException(`Sign-ups from ${domain} are not accepted.`);
+    if (quotas.allowedEmailDomains.length && !matches(quotas.allowedEmailDomains)) {
+      throw new ForbiddenException(`Sign-ups are open to ${quotas.allowedEmailDomains.join(', ')} addresses only.`);
+    }
+  }
+
+  private async sendVerification(user: UserEntity): Promise<void> {
+    const token = await this.createUserToken(user.id, 'verify-email', VERIFY_TTL_MS);
+    await this.mail.send({
+      to: user.email,
+      subject: 'Verify your Trialhub email address',
+      text: `Welcome to Trialhub!\n\nConfirm your email address to launch GPU notebooks (the link works for 48 hours):\n${this.config.publicUrl}/verify-email?token=${token}\n`,
+    });
+  }
+
+  private async createUserToken(userId: string, purpose: UserTokenPurpose, ttlMs: number): Promise<string> {
+    const token = randomToken();
+    await this.dataSource.manager.insert(UserTokenEntity, { userId, purpose, tokenHash: sha256(token), expiresAt: new Date(Date.now() + ttlMs) });
+    return token;
+  }
+
+  private async consumeUserToken(token: string, purpose: UserTokenPurpose, manager: EntityManager = this.dataSource.manager): Promise<UserTokenEntity> {
+    const rows: UserTokenEntity[] = await manager
+      .createQueryBuilder(UserTokenEntity, 't')
+      .update()
+      .set({ usedAt: () => 'now()' })
+      .where('token_hash = :h AND purpose = :p AND used_at IS NULL AND expires_at > now()', { h: sha256(token), p: purpose })
+      .returning(['id', 'userId'])
+      .execute()
+      .then((r) => r.raw.map((x: { id: string; user_id: string }) => ({ id: x.id, userId: x.user_id }) as UserTokenEntity));
+    if (!rows.length) {
+      throw new BadRequestException(purpose === 'verify-email' ? 'This verification link is invalid, used or expired. Ask for a new one from your account page.' : 'This reset link is invalid, used or expired. Ask for a new one.');
+    }
+    return rows[0];
+  }
+}

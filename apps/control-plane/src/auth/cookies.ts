@@ -1,0 +1,5 @@
+export const SESSION_COOKIE = 'trialhub_session';
+export const CSRF_COOKIE = 'trialhub_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
+/** Log-ins last as long as the longest trial would, then one must log in again. */
+export const AUTH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;

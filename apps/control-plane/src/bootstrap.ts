@@ -1,0 +1,74 @@
+import { INestApplication, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import type { Server } from 'node:http';
+import { Logger as PinoLogger } from 'nestjs-pino';
+import { AppModule, RAW_BODY_PATHS } from './app.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { AppConfig, loadConfig } from './config/app-config';
+import { EmbeddedPostgresServer } from './database/embedded-postgres';
+import { servePortal } from './portal/serve-portal';
+import { BootstrapAdmin } from './users/bootstrap-admin';
+
+export interface RunningServer {
+  app: INestApplication;
+  config: AppConfig;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  databaseUrl: string;
+  close(): Promise<void>;
+}
+
+/** Builds and starts the control plane from environment variables (also used by the e2e tests, in-process). */
+export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
+  const config = loadConfig(env);
+  const embedded = config.database.url ? null : new EmbeddedPostgresServer(config.database.dataDir);
+  const databaseUrl = config.database.url ?? (await embedded!.start());
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), { bufferLogs: true, bodyParser: false });
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+  app.useLogger(app.get(PinoLogger));
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.use(cookieParser());
+  const json = express.json({ limit: '1mb' });
+  const errors = new ApiExceptionFilter();
+  // Body-parser errors happen before Nest's filters see the request: answer them in the same JSON shape here.
+  app.use((req: express.Request & { id?: string }, res: express.Response, next: express.NextFunction) => {
+    if (RAW_BODY_PATHS.some((p) => req.path.startsWith(p))) return next();
+    json(req, res, (err?: unknown) => (err ? res.status(errors.toBody(err).statusCode).json({ ...errors.toBody(err), requestId: req.id }) : next()));
+  });
+  const { apiValidationPipe } = await import('./common/validation.pipe');
+  app.useGlobalPipes(apiValidationPipe());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle('Trialhub API').setDescription('Hosted 24-hour GPU notebook trials').setVersion('1').addBearerAuth().addCookieAuth('trialhub_session').build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  servePortal(app);
+  await app.get(BootstrapAdmin).run();
+  await app.listen(config.port, env.HOST ?? '0.0.0.0');
+  const address = (app.getHttpServer() as Server).address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  new Logger('Trialhub').log(`Trialhub is listening on ${url} (runtime: ${config.runtime.kind}, database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  let closed = false;
+  return {
+    app,
+    config,
+    url,
+    databaseUrl,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await embedded?.stop();
+    },
+  };
+}

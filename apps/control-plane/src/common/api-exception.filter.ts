@@ -1,0 +1,58 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import type { ApiError } from '@trialhub/contracts';
+
+/** Body-parser and similar middleware errors carry `status` and `type`. */
+interface MiddlewareError { status?: number; statusCode?: number; type?: string; message?: string }
+
+const MIDDLEWARE_MESSAGES: Record<string, string> = {
+  'entity.parse.failed': 'The request body is not valid JSON.',
+  'entity.too.large': 'The request body is too large.',
+  'encoding.unsupported': 'The request body uses an unsupported encoding.',
+  'charset.unsupported': 'The request body uses an unsupported character set.',
+  'request.aborted': 'The request was aborted before its body was complete.',
+};
+
+/** Every error leaves as `{ statusCode, error, message, details?, requestId }`; nothing a client sends yields a 500. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const body = this.toBody(exception);
+    body.requestId = typeof req.id === 'string' ? req.id : undefined;
+    if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId, path: req.url }, 'Unhandled error');
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ApiError {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const response = exception.getResponse() as string | { message?: string | string[]; details?: string[] };
+      let message: string;
+      let details: string[] | undefined;
+      if (typeof response === 'string') message = response;
+      else if (Array.isArray(response.message)) {
+        details = response.message;
+        message = response.message.join('; ');
+      } else message = response.message ?? exception.message;
+      if (typeof response === 'object' && response.details) details = response.details;
+      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(details ? { details } : {}) };
+    }
+    const mw = exception as MiddlewareError;
+    const status = mw?.status ?? mw?.statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message = (mw.type && MIDDLEWARE_MESSAGES[mw.type]) || mw.message || STATUS_CODES[status] || 'Bad request';
+      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+    }
+    return { statusCode: HttpStatus.INTERNAL_SERVER_ERROR, error: 'Internal Server Error', message: 'Something went wrong on our side. Please try again; if it keeps happening, contact support with the request id.' };
+  }
+}

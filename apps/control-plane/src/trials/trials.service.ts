@@ -1,0 +1,170 @@
+import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import type { TrialEndReason, TrialView } from '@trialhub/contracts';
+import { AuditActor, AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { TrialEntity, UserEntity } from '../database/entities';
+import { MailService } from '../mail/mail.service';
+import { QuotasService } from '../quotas/quotas.service';
+import { queryRows } from '../database/query-rows';
+
+/** Serialises admission decisions across replicas (held for one transaction). */
+const ADMISSION_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trialhub:trial-admission'))`;
+
+@Injectable()
+export class TrialsService {
+  private readonly logger = new Logger('Trials');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly quotas: QuotasService,
+    private readonly audit: AuditService,
+    private readonly mail: MailService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** A new trial: active at once while there is room and nobody waits, otherwise waitlisted. */
+  async createForUser(userId: string, manager: EntityManager): Promise<TrialEntity> {
+    await manager.query(ADMISSION_LOCK);
+    const quotas = await this.quotas.current(manager);
+    const [{ active, waiting }] = await manager.query(
+      `SELECT count(*) FILTER (WHERE state = 'active')::int AS active, count(*) FILTER (WHERE state = 'waitlisted')::int AS waiting FROM trials`,
+    );
+    const room = quotas.maxActiveTrials === null || active < quotas.maxActiveTrials;
+    const now = new Date();
+    const trial = manager.create(TrialEntity, { userId, state: 'waitlisted' });
+    if (room && waiting === 0) Object.assign(trial, { state: 'active', activatedAt: now, expiresAt: new Date(now.getTime() + quotas.trialDurationMs) });
+    return manager.save(trial);
+  }
+
+  /** The user's most recent trial. */
+  async latestFor(userId: string, manager: EntityManager = this.dataSource.manager): Promise<TrialEntity | null> {
+    return manager.findOne(TrialEntity, { where: { userId }, order: { createdAt: 'DESC' } });
+  }
+
+  async view(trial: TrialEntity): Promise<TrialView> {
+    let position: number | null = null;
+    if (trial.state === 'waitlisted') {
+      const [{ ahead }] = await this.dataSource.query(
+        `SELECT count(*)::int AS ahead FROM trials WHERE state = 'waitlisted' AND (created_at, id) < ($1, $2)`,
+        [trial.createdAt, trial.id],
+      );
+      position = ahead + 1;
+    }
+    const secondsLeft = trial.state === 'active' && trial.expiresAt ? Math.max(0, Math.floor((trial.expiresAt.getTime() - Date.now()) / 1000)) : null;
+    return {
+      id: trial.id,
+      state: trial.state,
+      position,
+      createdAt: trial.createdAt.toISOString(),
+      activatedAt: trial.activatedAt?.toISOString() ?? null,
+      expiresAt: trial.expiresAt?.toISOString() ?? null,
+      secondsLeft,
+      endedAt: trial.endedAt?.toISOString() ?? null,
+      endReason: trial.endReason,
+    };
+  }
+
+  async currentView(userId: string): Promise<TrialView> {
+    const trial = await this.latestFor(userId);
+    if (!trial) throw new NotFoundException('You have no trial. Contact the Trialhub team to get one.');
+    return this.view(trial);
+  }
+
+  /** Ends a trial (its sessions and workspace are torn down by the reconciler); admits the next waiting one. */
+  async end(trialId: string, reason: TrialEndReason, actor: AuditActor): Promise<TrialEntity> {
+    const ended = await this.dataSource.transaction(async (manager) => {
+      const trial = await manager.findOne(TrialEntity, { where: { id: trialId }, lock: { mode: 'pessimistic_write' } });
+      if (!trial) throw new NotFoundException('No such trial.');
+      if (trial.state === 'ended') throw new ConflictException('This trial has already ended.');
+      Object.assign(trial, { state: 'ended', endedAt: new Date(), endReason: reason });
+      await manager.save(trial);
+      await this.audit.record(actor, 'trial.end', { type: 'trial', id: trial.id }, { reason, userId: trial.userId }, manager);
+      return trial;
+    });
+    await this.admitWaitlisted();
+    return ended;
+  }
+
+  async endCurrent(userId: string, email: string): Promise<TrialView> {
+    const trial = await this.latestFor(userId);
+    if (!trial || trial.state === 'ended') throw new NotFoundException('You have no running or waiting trial to end.');
+    return this.view(await this.end(trial.id, 'user', { id: userId, email }));
+  }
+
+  /** Admits waitlisted trials first-in first-out while there is room. Returns how many were admitted. */
+  async admitWaitlisted(limit?: number, actor?: AuditActor): Promise<TrialEntity[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(ADMISSION_LOCK);
+      const quotas = await this.quotas.current(manager);
+      const [{ active }] = await manager.query(`SELECT count(*)::int AS active FROM trials WHERE state = 'active'`);
+      const room = quotas.maxActiveTrials === null ? Number.MAX_SAFE_INTEGER : Math.max(0, quotas.maxActiveTrials - active);
+      const take = Math.min(room, limit ?? room);
+      return take > 0 ? this.activateNext(manager, take, quotas.trialDurationMs, actor) : [];
+    });
+  }
+
+  /** Admin: admit the next N regardless of the active-trial cap. */
+  async admitNext(count: number, actor: AuditActor): Promise<TrialEntity[]> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(ADMISSION_LOCK);
+      const quotas = await this.quotas.current(manager);
+      return this.activateNext(manager, count, quotas.trialDurationMs, actor);
+    });
+  }
+
+  private async activateNext(manager: EntityManager, count: number, durationMs: number, actor?: AuditActor): Promise<TrialEntity[]> {
+    const rows = queryRows<{ id: string }>(await manager.query(
+      `UPDATE trials SET state = 'active', activated_at = now(), expires_at = now() + ($2::bigint * interval '1 millisecond')
+       WHERE id IN (SELECT id FROM trials WHERE state = 'waitlisted' ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+       RETURNING id`,
+      [count, durationMs],
+    ));
+    const admitted = rows.length ? await manager.find(TrialEntity, { where: { id: In(rows.map((r) => r.id)) }, order: { createdAt: 'ASC' } }) : [];
+    for (const trial of admitted) {
+      await this.audit.record(actor ?? { id: null, email: 'system' }, 'trial.admit', { type: 'trial', id: trial.id }, { userId: trial.userId }, manager);
+      const user = await manager.findOne(UserEntity, { where: { id: trial.userId } });
+      if (user) {
+        void this.mail.send({
+          to: user.email,
+          subject: 'Your Trialhub trial has started',
+          text: `Good news: your place in the queue came up. Your 24-hour GPU trial runs until ${trial.expiresAt!.toISOString()}.\n\nLaunch a notebook: ${this.config.publicUrl}/\n`,
+        });
+      }
+    }
+    return admitted;
+  }
+
+  /** Ends every active trial past its expiry. Safe on several replicas: the UPDATE claims each row once. */
+  async expireDue(): Promise<string[]> {
+    const rows = queryRows<{ id: string; user_id: string }>(await this.dataSource.query(
+      `UPDATE trials SET state = 'ended', ended_at = now(), end_reason = 'expired' WHERE state = 'active' AND expires_at <= now() RETURNING id, user_id`,
+    ));
+    for (const row of rows) {
+      await this.audit.record({ id: null, email: 'system' }, 'trial.end', { type: 'trial', id: row.id }, { reason: 'expired', userId: row.user_id });
+    }
+    if (rows.length) {
+      this.logger.log(`${rows.length} trial(s) expired`);
+      await this.admitWaitlisted();
+    }
+    return rows.map((r) => r.id);
+  }
+
+  /** Mails each user once, an hour before the trial ends. */
+  async warnExpiring(): Promise<number> {
+    const rows = queryRows<{ id: string; expires_at: Date; email: string }>(await this.dataSource.query(
+      `UPDATE trials t SET warned_at = now() FROM users u
+       WHERE u.id = t.user_id AND t.state = 'active' AND t.warned_at IS NULL AND t.expires_at <= now() + interval '1 hour' AND t.expires_at > now()
+       RETURNING t.id, t.expires_at, u.email`,
+    ));
+    for (const row of rows) {
+      await this.mail.send({
+        to: row.email,
+        subject: 'Your Trialhub trial ends in less than an hour',
+        text: `Your trial ends at ${new Date(row.expires_at).toISOString()}. Then your notebook and workspace are deleted.\n\nSave what you want to keep: run the last cell of the notebook ("Save to Trialhub"), or download files from Jupyter. Saved results and their share links stay available after the trial.\n\n${this.config.publicUrl}/\n`,
+      });
+    }
+    return rows.length;
+  }
+}
