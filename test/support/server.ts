@@ -1,0 +1,36 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, RunningServer } from '../../apps/control-plane/src/bootstrap';
+import { createTestDatabase } from './database';
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** The real control plane, in-process, on a free port, against its own fresh database. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const dataDir = mkdtempSync(join(tmpdir(), 'trialhub-e2e-'));
+  const server = await startServer({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_URL: db.url,
+    TRIALHUB_DATA_DIR: dataDir,
+    AUTH_RATE_LIMIT: '1000/1m',
+    SCHEDULER_INTERVAL: '200ms',
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...env,
+  });
+  return Object.assign(server, {
+    dataDir,
+    stop: async () => {
+      await server.close();
+      await db.drop();
+    },
+  });
+}
