@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, RunningServer } from '../../apps/control-plane/src/bootstrap';
@@ -31,6 +31,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     stop: async () => {
       await server.close();
       await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   });
 }
