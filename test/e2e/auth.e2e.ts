@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from 'pg';
-import { ApiClient } from '../support/http';
+import { ApiClient, setCookies } from '../support/http';
 import { startMailbox } from '../support/mailbox';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -25,7 +25,7 @@ describe('accounts', () => {
     expect(r.status).toBe(201);
     expect(r.body.user).toMatchObject({ email: 'ada@example.com', role: 'user', verified: false, suspended: false });
     expect(r.body.token).toMatch(/^[\w-]{40,}$/);
-    const cookies = r.headers.getSetCookie();
+    const cookies = setCookies(r.headers);
     const session = cookies.find((c) => c.startsWith('trialhub_session='))!;
     expect(session).toMatch(/HttpOnly/i);
     expect(session).toMatch(/SameSite=Lax/i);

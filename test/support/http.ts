@@ -1,3 +1,6 @@
+/** The Set-Cookie headers of a response (Node's fetch has `getSetCookie`; the DOM typings may not). */
+export const setCookies = (headers: Headers): string[] => (headers as unknown as { getSetCookie(): string[] }).getSetCookie();
+
 /** A small HTTP client for e2e tests: real fetch, with a cookie jar and the CSRF header like the portal sends it. */
 export class ApiClient {
   private readonly cookies = new Map<string, string>();
@@ -16,11 +19,11 @@ export class ApiClient {
     if (this.bearer) h.authorization = `Bearer ${this.bearer}`;
     if (this.csrf && !['GET', 'HEAD'].includes(method) && !h['x-csrf-token']) h['x-csrf-token'] = this.csrf;
     const res = await fetch(this.baseUrl + path, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as any) : JSON.stringify(body), redirect: 'manual' });
-    for (const c of res.headers.getSetCookie()) {
+    for (const c of setCookies(res.headers)) {
       const [pair, ...attrs] = c.split(';');
       const [k, ...v] = pair.split('=');
       const value = v.join('=');
-      const expired = attrs.some((a) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+      const expired = attrs.some((a: string) => /expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
       if (expired) this.cookies.delete(k.trim());
       else this.cookies.set(k.trim(), value);
     }

@@ -14,6 +14,8 @@ import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { QuotasModule } from './quotas/quotas.module';
+import { RuntimeModule } from './runtime/runtime.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { TrialsModule } from './trials/trials.module';
 import { UsersModule } from './users/users.module';
 
@@ -50,6 +52,8 @@ export class AppModule implements NestModule {
         HealthModule,
         TrialsModule,
         AuthModule,
+        RuntimeModule,
+        SessionsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ProfilesModule } from '../profiles/profiles.module';
+import { ReconcilerSignal } from './reconciler-signal';
+import { SessionEventsStream } from './session-events.stream';
+import { SessionMetrics } from './session-metrics';
+import { SessionReconciler } from './session-reconciler';
+import { SessionTokens } from './session-tokens';
+import { SessionsController } from './sessions.controller';
+import { SessionsService } from './sessions.service';
+
+@Module({
+  imports: [ProfilesModule],
+  controllers: [SessionsController],
+  providers: [SessionsService, SessionReconciler, SessionTokens, ReconcilerSignal, SessionEventsStream, SessionMetrics],
+  exports: [SessionsService, SessionTokens, SessionReconciler],
+})
+export class SessionsModule {}
