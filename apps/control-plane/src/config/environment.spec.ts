@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from './app-config';
+import { parseDuration } from './duration';
+import { ConfigError, ENV_NAMES, validateEnvironment } from './environment';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'trialhub-config-'));
+
+describe('configuration', () => {
+  it('has the documented defaults', () => {
+    const c = loadConfig({ TRIALHUB_DATA_DIR: dataDir() });
+    expect(c.port).toBe(3000);
+    expect(c.runtime.kind).toBe('local');
+    expect(c.database.url).toBeNull();
+    expect(c.trials.durationMs).toBe(24 * 3600_000);
+    expect(c.sessions.maxRuntimeMs).toBe(4 * 3600_000);
+    expect(c.mail.verification).toBe('off');
+    expect(c.artifacts.resultRetentionMs).toBe(30 * 86_400_000);
+  });
+
+  it('requires email verification by default once SMTP is configured', () => {
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), SMTP_URL: 'smtp://127.0.0.1:2525' }).mail.verification).toBe('required');
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), SMTP_URL: 'smtp://127.0.0.1:2525', EMAIL_VERIFICATION: 'off' }).mail.verification).toBe('off');
+  });
+
+  it('generates the session secret once and keeps it across restarts', () => {
+    const dir = dataDir();
+    const a = loadConfig({ TRIALHUB_DATA_DIR: dir }).secret;
+    expect(a.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dir }).secret).toBe(a);
+  });
+
+  it('names every bad variable in one error', () => {
+    let error: Error | undefined;
+    try {
+      validateEnvironment({ PORT: 'eighty', RUNTIME: 'docker', TRIAL_DURATION: 'a day', DATABASE_URL: 'mysql://x', SESSION_SECRET: 'short' });
+    } catch (e) {
+      error = e as Error;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    for (const name of ['PORT', 'RUNTIME', 'TRIAL_DURATION', 'DATABASE_URL', 'SESSION_SECRET']) expect(error!.message).toContain(name);
+  });
+
+  it('requires SESSION_SECRET in production', () => {
+    expect(() => validateEnvironment({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET is required/);
+  });
+
+  it('lists every validated variable in ENV_NAMES', () => {
+    expect(new Set(ENV_NAMES).size).toBe(ENV_NAMES.length);
+    expect(ENV_NAMES).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'RUNTIME', 'KUBECONFIG', 'TRIAL_DURATION', 'ADMIN_EMAIL', 'SMTP_URL', 'EMAIL_VERIFICATION', 'SESSION_SECRET']));
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('24h')).toBe(86_400_000);
+    expect(parseDuration('90m')).toBe(5_400_000);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('30')).toBe(30_000);
+    expect(parseDuration('soon')).toBeNull();
+  });
+});
