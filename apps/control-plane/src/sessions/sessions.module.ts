@@ -12,6 +12,6 @@ import { SessionsService } from './sessions.service';
   imports: [ProfilesModule],
   controllers: [SessionsController],
   providers: [SessionsService, SessionReconciler, SessionTokens, ReconcilerSignal, SessionEventsStream, SessionMetrics],
-  exports: [SessionsService, SessionTokens, SessionReconciler],
+  exports: [SessionsService, SessionTokens, SessionReconciler, ReconcilerSignal],
 })
 export class SessionsModule {}

@@ -136,6 +136,31 @@ export class TrialsService {
     return admitted;
   }
 
+  /** Admin: push the end of an active trial back (pods get the new deadline on their next launch). */
+  async extend(trialId: string, hours: number, actor: AuditActor): Promise<TrialEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const trial = await manager.findOne(TrialEntity, { where: { id: trialId }, lock: { mode: 'pessimistic_write' } });
+      if (!trial) throw new NotFoundException('No such trial.');
+      if (trial.state !== 'active' || !trial.expiresAt) throw new ConflictException(`Only an active trial can be extended; this one is ${trial.state}.`);
+      trial.expiresAt = new Date(trial.expiresAt.getTime() + hours * 3_600_000);
+      trial.warnedAt = null;
+      await manager.save(trial);
+      await this.audit.record(actor, 'trial.extend', { type: 'trial', id: trial.id }, { hours, userId: trial.userId, expiresAt: trial.expiresAt.toISOString() }, manager);
+      return trial;
+    });
+  }
+
+  /** Admin: another trial for a user whose last one ended (one trial per user otherwise). */
+  async grant(userId: string, actor: AuditActor): Promise<TrialEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const latest = await this.latestFor(userId, manager);
+      if (latest && latest.state !== 'ended') throw new ConflictException(`This user's trial is still ${latest.state}; end it before granting another.`);
+      const trial = await this.createForUser(userId, manager);
+      await this.audit.record(actor, 'trial.grant', { type: 'trial', id: trial.id }, { userId, state: trial.state }, manager);
+      return trial;
+    });
+  }
+
   /** Ends every active trial past its expiry. Safe on several replicas: the UPDATE claims each row once. */
   async expireDue(): Promise<string[]> {
     const rows = queryRows<{ id: string; user_id: string }>(await this.dataSource.query(
