@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { ProfileEntity, SessionEntity, TrialEntity, WorkspaceEntity } from '../database/entities';
 import { queryRows } from '../database/query-rows';
@@ -47,6 +48,7 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
     private readonly tokens: SessionTokens,
     private readonly signal: ReconcilerSignal,
     private readonly metrics: SessionMetrics,
+    private readonly audit: AuditService,
   ) {
     this.leaseMs = Math.max(5000, config.schedulerIntervalMs * 10);
     this.queue = new WorkQueue(32, (id) => this.processSession(id));
@@ -319,9 +321,10 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
       new Promise<false>((resolve) => setTimeout(() => resolve(false), TERMINATE_WAIT_MS).unref()),
     ]);
     if (!done) return 1000;
-    await this.dataSource.transaction((m) =>
-      applyTransition(m, s, { to: 'stopped', reason: s.stopReason ?? 'stopped', message: 'Stopped: the notebook and its credentials are gone; the workspace stays while the trial lasts', patch: { stoppedAt: new Date(), endpointHost: null, endpointPort: null } }),
-    );
+    await this.dataSource.transaction(async (m) => {
+      await applyTransition(m, s, { to: 'stopped', reason: s.stopReason ?? 'stopped', message: 'Stopped: the notebook and its credentials are gone; the workspace stays while the trial lasts', patch: { stoppedAt: new Date(), endpointHost: null, endpointPort: null } });
+      await this.audit.record(SYSTEM_ACTOR, 'session.teardown', { type: 'session', id: s.id }, { userId: s.userId, reason: s.stopReason }, m);
+    });
     return null;
   }
 
@@ -339,6 +342,7 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
         await this.runtime.deleteWorkspace(id);
         await m.update(WorkspaceEntity, { trialId: id }, { state: 'deleted', deletedAt: new Date() });
         await m.update(TrialEntity, { id }, { tornDownAt: new Date() });
+        await this.audit.record(SYSTEM_ACTOR, 'trial.teardown', { type: 'trial', id }, {}, m);
         const [trial] = await m.query(`SELECT expires_at, end_reason FROM trials WHERE id = $1`, [id]);
         if (trial?.end_reason === 'expired') this.metrics.teardownLag.observe((Date.now() - new Date(trial.expires_at).getTime()) / 1000);
       });
