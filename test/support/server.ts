@@ -11,7 +11,8 @@ export interface TestServer extends RunningServer {
 
 /** The real control plane, in-process, on a free port, against its own fresh database. */
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+  // A given DATABASE_URL is shared (several control planes on one database) and left in place.
+  const db = env.DATABASE_URL ? { url: env.DATABASE_URL, drop: async () => undefined } : await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'trialhub-e2e-'));
   const server = await startServer({
     NODE_ENV: 'test',

@@ -1,0 +1,56 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '../..');
+
+/** Builds dist/ if any source is newer (the same step `npm start` takes). */
+export function buildOnce(): void {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs'), '--if-stale'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+}
+
+/** The real control plane as a child process (`node dist/.../main.js`), for restart and kill -9 tests. */
+export class ControlPlaneProcess {
+  private child: ChildProcess | null = null;
+  readonly output: string[] = [];
+  url = '';
+
+  constructor(private readonly env: Record<string, string>) {}
+
+  async start(timeoutMs = 60_000): Promise<string> {
+    this.output.length = 0;
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/apps/control-plane/src/main.js')], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', AUTH_RATE_LIMIT: '1000/1m', SCHEDULER_INTERVAL: '200ms', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const onData = (d: Buffer) => this.output.push(...d.toString().split('\n').filter(Boolean));
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const line = this.output.find((l) => l.includes('Trialhub is listening on'));
+      if (line) {
+        this.url = /listening on (http:\/\/[\d.:]+)/.exec(line)![1];
+        return this.url;
+      }
+      if (child.exitCode !== null) throw new Error(`The control plane exited with ${child.exitCode}:\n${this.output.slice(-30).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`The control plane did not start within ${timeoutMs} ms:\n${this.output.slice(-30).join('\n')}`);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** SIGKILL: no shutdown hooks run, exactly like a crashed node. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  }
+}
