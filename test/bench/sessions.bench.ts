@@ -1,0 +1,191 @@
+/**
+ * Session control-plane benchmark against the fake Kubernetes API server (issue 3):
+ *  1. 1,000 launches issued at once all reach `ready`; p50/p99 of the time the control plane
+ *     adds on top of the pod's own start (pod start measured by an independent watch).
+ *  2. GET /api/sessions/:id under 50 concurrent connections: req/s and p99 (goal p99 < 20 ms).
+ *  3. 10,000 sessions whose trial expires at the same moment: how long after the deadline the
+ *     last one is torn down (goal < 60 s).
+ *  4. Restart: time until a new control plane has a fully reconciled view of 10,000 sessions (goal < 10 s).
+ * Set BENCH_SMALL=1 for a quick run with 100 / 1,000 sessions.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { Agent, request } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import * as k8s from '@kubernetes/client-node';
+import { startServer, RunningServer } from '../../apps/control-plane/src/bootstrap';
+import { SessionReconciler } from '../../apps/control-plane/src/sessions/session-reconciler';
+import { sha256 } from '../../apps/control-plane/src/common/crypto';
+import { startFakeCluster } from '../support/kube';
+
+const small = process.env.BENCH_SMALL === '1';
+const LAUNCHES = small ? 100 : 1000;
+const TEARDOWN = small ? 1000 : 10_000;
+const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const NS = 'trialhub-sessions';
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+};
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const sleep = (n: number) => new Promise((r) => setTimeout(r, n));
+
+async function createDatabase(): Promise<string> {
+  const name = `trialhub_bench_${Date.now().toString(36)}`;
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(`CREATE DATABASE "${name}"`);
+  await c.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Users with active trials and bearer tokens, written straight to the database (hashing 10,000 passwords is not what we measure). */
+async function seedUsers(db: Client, n: number, trialSeconds: number): Promise<Array<{ userId: string; trialId: string; token: string }>> {
+  const out: Array<{ userId: string; trialId: string; token: string }> = [];
+  for (let start = 0; start < n; start += 1000) {
+    const batch = Array.from({ length: Math.min(1000, n - start) }, () => ({ userId: randomUUID(), trialId: randomUUID(), token: randomUUID() + randomUUID() }));
+    await db.query(
+      `INSERT INTO users (id, email, password_hash, verified_at) SELECT u, 'bench-' || u || '@example.com', 'x', now() FROM unnest($1::uuid[]) u`,
+      [batch.map((b) => b.userId)],
+    );
+    await db.query(
+      `INSERT INTO trials (id, user_id, state, activated_at, expires_at) SELECT t, u, 'active', now(), now() + ($3::int * interval '1 second') FROM unnest($1::uuid[], $2::uuid[]) AS x(t, u)`,
+      [batch.map((b) => b.trialId), batch.map((b) => b.userId), trialSeconds],
+    );
+    await db.query(
+      `INSERT INTO auth_tokens (user_id, token_hash, expires_at) SELECT u, h, now() + interval '1 day' FROM unnest($1::uuid[], $2::text[]) AS x(u, h)`,
+      [batch.map((b) => b.userId), batch.map((b) => sha256(b.token))],
+    );
+    out.push(...batch);
+  }
+  return out;
+}
+
+function http(url: string, method: string, token: string, agent: Agent, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, agent, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function start(databaseUrl: string, env: Record<string, string>): Promise<RunningServer> {
+  return startServer({ NODE_ENV: 'test', LOG_LEVEL: 'error', PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, TRIALHUB_DATA_DIR: mkdtempSync(join(tmpdir(), 'trialhub-bench-')), SCHEDULER_INTERVAL: '1s', ...env });
+}
+
+async function main(): Promise<void> {
+  const nodes = Math.max(8, Math.ceil(TEARDOWN / 40));
+  const cluster = await startFakeCluster({ nodes, gpusPerNode: 8, kubeletDelayMs: 100 });
+  const databaseUrl = await createDatabase();
+  let server = await start(databaseUrl, cluster.env);
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  await db.query(`UPDATE profiles SET slots = 100000`);
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+  // An independent watch measures each pod's own start: created → Ready.
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(cluster.kubeconfigPath);
+  const podCreated = new Map<string, number>();
+  const podReady = new Map<string, number>();
+  const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${NS}/pods`, () => kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: NS }));
+  const note = (pod: k8s.V1Pod) => {
+    const id = pod.metadata?.labels?.['trialhub.io/session'];
+    if (!id) return;
+    if (!podCreated.has(id)) podCreated.set(id, Date.now());
+    if (!podReady.has(id) && pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) podReady.set(id, Date.now());
+  };
+  informer.on('add', note);
+  informer.on('update', note);
+  await informer.start();
+
+  // 1. Launch storm.
+  const users = await seedUsers(db, LAUNCHES, 24 * 3600);
+  const t0 = Date.now();
+  const launched = await Promise.all(users.map((u) => http(`${server.url}/api/sessions`, 'POST', u.token, agent, '{"profile":"x86-gpu"}').then((r) => ({ ...u, at: Date.now(), session: JSON.parse(r.body) }))));
+  const bad = launched.filter((l) => !l.session.id);
+  if (bad.length) throw new Error(`${bad.length} launches were refused: ${JSON.stringify(bad[0].session)}`);
+  for (;;) {
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM sessions WHERE state = 'ready'`)).rows;
+    if (n >= LAUNCHES) break;
+    if (Date.now() - t0 > 600_000) throw new Error(`only ${n} of ${LAUNCHES} ready after 10 minutes`);
+    await sleep(200);
+  }
+  const allReady = Date.now() - t0;
+  const rows = (await db.query(`SELECT id, created_at, ready_at FROM sessions`)).rows as Array<{ id: string; created_at: Date; ready_at: Date }>;
+  const overhead = rows.map((r) => r.ready_at.getTime() - r.created_at.getTime() - ((podReady.get(r.id) ?? 0) - (podCreated.get(r.id) ?? 0)));
+  const launch = rows.map((r) => r.ready_at.getTime() - r.created_at.getTime());
+  console.log(`1. ${LAUNCHES} launches at once: all ready after ${(allReady / 1000).toFixed(1)} s; launch-to-ready p50 ${ms(pct(launch, 50))}, p99 ${ms(pct(launch, 99))}; control-plane overhead on top of the pod's own start p50 ${ms(pct(overhead, 50))}, p99 ${ms(pct(overhead, 99))}`);
+
+  // 2. Read load.
+  const target = launched[0];
+  const latencies: number[] = [];
+  const until = Date.now() + 10_000;
+  await Promise.all(Array.from({ length: 50 }, async () => {
+    while (Date.now() < until) {
+      const s = process.hrtime.bigint();
+      const r = await http(`${server.url}/api/sessions/${target.session.id}`, 'GET', target.token, agent);
+      if (r.status !== 200) throw new Error(`GET answered ${r.status}`);
+      latencies.push(Number(process.hrtime.bigint() - s) / 1e6);
+    }
+  }));
+  console.log(`2. GET /api/sessions/:id, 50 connections, 10 s: ${(latencies.length / 10).toFixed(0)} req/s, p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))} (goal p99 < 20 ms)`);
+
+  // 3. Mass expiry: TEARDOWN sessions whose trials end at the same moment.
+  const extra = await seedUsers(db, TEARDOWN - LAUNCHES, 24 * 3600);
+  const tLaunch = Date.now();
+  for (let i = 0; i < extra.length; i += 500) {
+    await Promise.all(extra.slice(i, i + 500).map((u) => http(`${server.url}/api/sessions`, 'POST', u.token, agent, '{"profile":"x86-gpu"}')));
+  }
+  for (;;) {
+    const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM sessions WHERE state = 'ready'`)).rows;
+    if (n >= TEARDOWN) break;
+    if (Date.now() - tLaunch > 1_200_000) throw new Error(`only ${n} of ${TEARDOWN} ready after 20 minutes`);
+    await sleep(500);
+  }
+  console.log(`   (${TEARDOWN} sessions ready after ${((Date.now() - tLaunch) / 1000).toFixed(1)} s more)`);
+
+  // 4. Restart: a new control plane on the same database and cluster; time to a reconciled view.
+  await server.close();
+  const tRestart = Date.now();
+  server = await start(databaseUrl, cluster.env);
+  await server.app.get(SessionReconciler).idle();
+  console.log(`4. restart with ${TEARDOWN} live sessions: listening and fully reconciled after ${((Date.now() - tRestart) / 1000).toFixed(1)} s (goal < 10 s)`);
+
+  const deadline = new Date(Date.now() + 5000);
+  await db.query(`UPDATE trials SET expires_at = $1 WHERE state = 'active'`, [deadline]);
+  await sleep(deadline.getTime() - Date.now());
+  for (;;) {
+    const [{ live }] = (await db.query(`SELECT count(*)::int AS live FROM sessions WHERE state NOT IN ('stopped','failed')`)).rows;
+    const pods = cluster.fake.objects('pods', NS).length;
+    const claims = cluster.fake.objects('persistentvolumeclaims', NS).length;
+    if (live === 0 && pods === 0 && claims === 0) break;
+    if (Date.now() - deadline.getTime() > 600_000) throw new Error(`teardown incomplete after 10 minutes: ${live} sessions, ${pods} pods, ${claims} claims`);
+    await sleep(250);
+  }
+  console.log(`3. ${TEARDOWN} trials expiring at the same moment: the last session, pod and claim were gone ${((Date.now() - deadline.getTime()) / 1000).toFixed(1)} s after the deadline (goal < 60 s)`);
+
+  informer.stop();
+  agent.destroy();
+  await db.end();
+  await server.close();
+  await cluster.fake.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
