@@ -29,7 +29,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   const databaseUrl = config.database.url ?? (await embedded!.start());
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), { bufferLogs: true, bodyParser: false });
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), { bufferLogs: true, bodyParser: false, abortOnError: false });
   } catch (err) {
     await embedded?.stop();
     throw err;

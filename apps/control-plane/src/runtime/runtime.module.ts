@@ -1,13 +1,14 @@
 import { Global, Logger, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
+import { LocalRuntime } from './local';
 import { SESSION_RUNTIME, SessionRuntime } from './session-runtime';
 
 /** Picks the runtime driver from configuration (RUNTIME=local|kubernetes); both implement `SessionRuntime`. */
-export function createRuntime(config: AppConfig): SessionRuntime {
+export async function createRuntime(config: AppConfig): Promise<SessionRuntime> {
   const logger = new Logger(`Runtime:${config.runtime.kind}`);
   if (config.runtime.kind === 'kubernetes') {
     // Loaded lazily: the kubernetes client is only needed when that driver is chosen.
-    const { KubernetesRuntime } = require('./kubernetes');
+    const { KubernetesRuntime } = await import('./kubernetes');
     return new KubernetesRuntime(
       {
         namespace: config.runtime.namespace,
@@ -19,7 +20,6 @@ export function createRuntime(config: AppConfig): SessionRuntime {
       logger,
     );
   }
-  const { LocalRuntime } = require('./local');
   return new LocalRuntime({ dataDir: config.database.dataDir, installationId: config.runtime.installationId, publicUrl: config.publicUrl }, logger);
 }
 

@@ -1,0 +1,1 @@
+export { LocalRuntime, type LocalRuntimeOptions } from './local-runtime';

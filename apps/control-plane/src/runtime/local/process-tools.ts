@@ -1,0 +1,62 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { existsSync } from 'node:fs';
+
+/** The first executable named `name` on PATH, or null. */
+export function which(name: string, path = process.env.PATH ?? ''): string | null {
+  for (const dir of path.split(delimiter)) {
+    const candidate = join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True when the process carries `TRIALHUB_SESSION_ID=<id>` in its environment: a pid can be reused by an unrelated process. */
+export function isOurProcess(pid: number, sessionId: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0').includes(`TRIALHUB_SESSION_ID=${sessionId}`);
+  } catch {
+    return false;
+  }
+}
+
+/** Signals the whole process group (children were spawned detached, as group leaders). */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+/** Every live process whose environment names one of our sessions (for restart garbage collection). */
+export function findSessionProcesses(installationId: string): Array<{ pid: number; sessionId: string }> {
+  const out: Array<{ pid: number; sessionId: string }> = [];
+  const r = spawnSync('ls', ['/proc'], { encoding: 'utf8' });
+  for (const entry of (r.stdout ?? '').split('\n')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
+      if (!env.includes(`TRIALHUB_INSTALLATION=${installationId}`)) continue;
+      const id = env.find((e) => e.startsWith('TRIALHUB_SESSION_ID='))?.slice('TRIALHUB_SESSION_ID='.length);
+      if (id) out.push({ pid: Number(entry), sessionId: id });
+    } catch {
+      /* gone or not ours to read */
+    }
+  }
+  return out;
+}
