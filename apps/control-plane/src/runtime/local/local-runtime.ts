@@ -57,6 +57,8 @@ export class LocalRuntime implements SessionRuntime {
     mkdirSync(this.stateDir, { recursive: true });
     for (const record of this.records()) {
       if (record.mode === 'headless' || (record.pid && isAlive(record.pid) && isOurProcess(record.pid, record.sessionId))) {
+        // Known to be alive: report it starting at once, so the reconciler does not take it for lost before the first poll.
+        this.emit({ sessionId: record.sessionId, phase: 'starting', node: hostname(), mode: record.mode });
         if (record.pid) this.watchAdopted(record);
         this.pollReady(record);
       } else {
@@ -163,7 +165,7 @@ export class LocalRuntime implements SessionRuntime {
   async listManaged(): Promise<ManagedResources> {
     const sessionIds = new Set(this.records().map((r) => r.sessionId));
     // Processes without a record (the record was lost) are found by their environment.
-    for (const p of findSessionProcesses(this.options.installationId)) {
+    for (const p of findSessionProcesses(this.stateDir)) {
       if (!sessionIds.has(p.sessionId)) {
         sessionIds.add(p.sessionId);
         this.writeRecord({ sessionId: p.sessionId, trialId: '', pid: p.pid, port: null, baseUrl: '', mode: 'jupyter', startedAt: new Date().toISOString() });
@@ -246,7 +248,7 @@ export class LocalRuntime implements SessionRuntime {
       ...(kernels ? { JUPYTER_PATH: kernels } : {}),
       NODE_PATH: join(this.root, 'node_modules'),
       TRIALHUB_SESSION_ID: spec.sessionId,
-      TRIALHUB_INSTALLATION: this.options.installationId,
+      TRIALHUB_RUNTIME_OWNER: this.stateDir,
       TRIALHUB_UPLOAD_URL: spec.uploadUrl,
       TRIALHUB_UPLOAD_TOKEN: spec.uploadToken,
       TRIALHUB_BASE_URL: spec.baseUrl,

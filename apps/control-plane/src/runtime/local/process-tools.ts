@@ -43,15 +43,15 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Every live process whose environment names one of our sessions (for restart garbage collection). */
-export function findSessionProcesses(installationId: string): Array<{ pid: number; sessionId: string }> {
+/** Every live process whose environment names one of our sessions (for restart garbage collection). `owner` is the runtime's state folder, so two installations on one machine never touch each other's processes. */
+export function findSessionProcesses(owner: string): Array<{ pid: number; sessionId: string }> {
   const out: Array<{ pid: number; sessionId: string }> = [];
   const r = spawnSync('ls', ['/proc'], { encoding: 'utf8' });
   for (const entry of (r.stdout ?? '').split('\n')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
-      if (!env.includes(`TRIALHUB_INSTALLATION=${installationId}`)) continue;
+      if (!env.includes(`TRIALHUB_RUNTIME_OWNER=${owner}`)) continue;
       const id = env.find((e) => e.startsWith('TRIALHUB_SESSION_ID='))?.slice('TRIALHUB_SESSION_ID='.length);
       if (id) out.push({ pid: Number(entry), sessionId: id });
     } catch {
