@@ -1,0 +1,50 @@
+import type { AuthResponse, ProfileView, SessionView, TrialView, UserView } from '@trialhub/contracts';
+import { apiRequest } from './client';
+import type { ResultView, ShareLinkView } from './results-types';
+
+const id = encodeURIComponent;
+
+/** Every control-plane call the portal makes, typed with libs/contracts. */
+export const api = {
+  auth: {
+    me: () => apiRequest<{ user: UserView; csrfToken: string }>('GET', '/api/auth/me'),
+    signup: (email: string, password: string) => apiRequest<AuthResponse>('POST', '/api/auth/signup', { email, password }),
+    login: (email: string, password: string) => apiRequest<AuthResponse>('POST', '/api/auth/login', { email, password }),
+    logout: () => apiRequest<void>('POST', '/api/auth/logout'),
+    verify: (token: string) => apiRequest<{ verified: true }>('POST', '/api/auth/verify', { token }),
+    resendVerification: () => apiRequest<{ sent: true }>('POST', '/api/auth/verify/resend'),
+    requestPasswordReset: (email: string) => apiRequest<{ sent: true; message?: string }>('POST', '/api/auth/password-reset', { email }),
+    resetPassword: (token: string, password: string) => apiRequest<{ reset: true }>('POST', '/api/auth/password-reset', { token, password }),
+    changePassword: (currentPassword: string, newPassword: string) => apiRequest<{ changed: true }>('PUT', '/api/auth/password', { currentPassword, newPassword }),
+  },
+  trial: {
+    get: () => apiRequest<TrialView>('GET', '/api/trial'),
+    end: () => apiRequest<TrialView>('DELETE', '/api/trial'),
+  },
+  profiles: {
+    list: () => apiRequest<ProfileView[]>('GET', '/api/profiles'),
+  },
+  sessions: {
+    list: () => apiRequest<SessionView[]>('GET', '/api/sessions'),
+    get: (sessionId: string) => apiRequest<SessionView>('GET', `/api/sessions/${id(sessionId)}`),
+    launch: (profile?: string) => apiRequest<SessionView>('POST', '/api/sessions', profile ? { profile } : {}),
+    stop: (sessionId: string) => apiRequest<SessionView>('DELETE', `/api/sessions/${id(sessionId)}`),
+    resume: (sessionId: string) => apiRequest<SessionView>('POST', `/api/sessions/${id(sessionId)}/resume`),
+    eventsUrl: (sessionId: string) => `/api/sessions/${id(sessionId)}/events`,
+  },
+  results: {
+    list: () => apiRequest<ResultView[] | { items: ResultView[] }>('GET', '/api/results').then((r) => (Array.isArray(r) ? r : r.items)),
+    get: (resultId: string) => apiRequest<ResultView>('GET', `/api/results/${id(resultId)}`),
+    rename: (resultId: string, title: string) => apiRequest<ResultView>('PATCH', `/api/results/${id(resultId)}`, { title }),
+    remove: (resultId: string) => apiRequest<void>('DELETE', `/api/results/${id(resultId)}`),
+    fileUrl: (resultId: string, path: string) => `/api/results/${id(resultId)}/files/${path.split('/').map(id).join('/')}`,
+    downloadUrl: (resultId: string) => `/api/results/${id(resultId)}/download`,
+    file: <T>(resultId: string, path: string) => apiRequest<T>('GET', `/api/results/${id(resultId)}/files/${path.split('/').map(id).join('/')}`),
+  },
+  shares: {
+    list: (resultId: string) => apiRequest<ShareLinkView[] | { items: ShareLinkView[] }>('GET', `/api/results/${id(resultId)}/shares`).then((r) => (Array.isArray(r) ? r : r.items)),
+    create: (resultId: string, expiresInDays?: number) =>
+      apiRequest<ShareLinkView>('POST', `/api/results/${id(resultId)}/shares`, expiresInDays === undefined ? {} : { expiresInDays }),
+    revoke: (resultId: string, shareId: string) => apiRequest<void>('DELETE', `/api/results/${id(resultId)}/shares/${id(shareId)}`),
+  },
+};

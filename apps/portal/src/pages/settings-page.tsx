@@ -1,0 +1,116 @@
+import { FormEvent, useState } from 'react';
+import { messageOf } from '../api/client';
+import { api } from '../api/endpoints';
+import { useAuth } from '../auth-context';
+import { ErrorBanner, Notice } from '../components/feedback';
+import { Button, Field } from '../components/form';
+import { formatDate } from '../format';
+
+export function SettingsPage() {
+  const { user } = useAuth();
+  if (!user) return null;
+  return (
+    <div className="stack narrow">
+      <header className="page-head">
+        <h1>Account settings</h1>
+      </header>
+      <section className="card" aria-labelledby="account-title">
+        <h2 id="account-title">Account</h2>
+        <dl className="facts">
+          <div>
+            <dt>Email</dt>
+            <dd>{user.email}</dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>{formatDate(user.createdAt)}</dd>
+          </div>
+          <div>
+            <dt>Email verification</dt>
+            <dd>{user.verified ? <span className="badge badge-ready">Verified</span> : <span className="badge badge-queued">Not verified</span>}</dd>
+          </div>
+        </dl>
+        {!user.verified && <ResendVerification />}
+      </section>
+      <ChangePassword />
+    </div>
+  );
+}
+
+function ResendVerification() {
+  const [state, setState] = useState<'idle' | 'busy' | 'sent'>('idle');
+  const [error, setError] = useState<string | null>(null);
+  const resend = async () => {
+    setState('busy');
+    setError(null);
+    try {
+      await api.auth.resendVerification();
+      setState('sent');
+    } catch (e) {
+      setError(messageOf(e));
+      setState('idle');
+    }
+  };
+  return (
+    <div>
+      <p>We sent you a link to verify your address. Did not get it?</p>
+      <ErrorBanner message={error} />
+      {state === 'sent' ? (
+        <Notice tone="success">
+          <p>A new verification email is on its way.</p>
+        </Notice>
+      ) : (
+        <Button variant="secondary" onClick={resend} busy={state === 'busy'} busyLabel="Sending…">
+          Send the verification email again
+        </Button>
+      )}
+    </div>
+  );
+}
+
+function ChangePassword() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const formElement = e.currentTarget;
+    const form = new FormData(formElement);
+    const next = String(form.get('newPassword'));
+    setDone(false);
+    if (next !== String(form.get('confirm'))) {
+      setError('The two new passwords do not match.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.auth.changePassword(String(form.get('currentPassword')), next);
+      setDone(true);
+      formElement.reset();
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="password-title">
+      <h2 id="password-title">Change password</h2>
+      <form onSubmit={submit} noValidate>
+        <ErrorBanner message={error} />
+        {done && (
+          <Notice tone="success">
+            <p>Your password has been changed.</p>
+          </Notice>
+        )}
+        <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required />
+        <Field label="New password" name="newPassword" type="password" autoComplete="new-password" minLength={8} required hint="At least 8 characters." />
+        <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required />
+        <Button type="submit" busy={busy} busyLabel="Saving…">
+          Change password
+        </Button>
+      </form>
+    </section>
+  );
+}
