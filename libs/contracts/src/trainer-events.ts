@@ -7,6 +7,7 @@ export type TrainerEvent =
   | { type: 'step'; step: number; steps: number; trainAccuracy: number; crossEntropy: number; validationAccuracy?: number; at: string }
   | { type: 'done'; testAccuracy: number; validationAccuracy: number; trainAccuracy: number; seconds: number; out: string; at: string }
   | { type: 'upload'; file: string; bytes: number; at: string }
+  | { type: 'uploaded'; resultId: string; url: string; files: number; at: string }
   | { type: 'warning'; message: string; at: string }
   | { type: 'error'; message: string; at: string };
 
