@@ -8,7 +8,10 @@ const SERVER_PATHS = /^\/(api|notebook|share|healthz|readyz|metrics)(\/|$)/;
 
 /** Where `npm run build` puts the portal: dist/portal at the repository root. */
 export function portalDir(): string {
-  return resolve(__dirname, '../../../../portal');
+  // Compiled, this file is dist/apps/control-plane/src/portal; run from source (tests start the
+  // server in-process), it is apps/control-plane/src/portal and the build is under dist/.
+  const compiled = resolve(__dirname, '../../../../portal');
+  return existsSync(compiled) ? compiled : resolve(__dirname, '../../../../dist/portal');
 }
 
 /** Serves the built portal at `/`, with the single-page app's index.html for its client-side routes. */

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const ROOT = resolve(__dirname, '../../..');
+export const SCREENSHOTS = join(ROOT, 'test-output/screenshots');
+
+/** Debian's Chromium (apt-get install chromium); CI installs it, nothing is downloaded here. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Builds dist/portal (and the server) when a source is newer than the build, like `npm start` does. */
+export function buildPortalIfStale(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('node scripts/build.mjs --if-stale failed; see the output above');
+  if (!existsSync(join(ROOT, 'dist/portal/index.html'))) throw new Error('dist/portal/index.html is missing after the build');
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No Chromium at ${CHROMIUM}: run \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`);
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+}
+
+/**
+ * A fresh browser context (own cookies) whose pages fail the test on uncaught errors:
+ * a page that throws is a defect even when the assertions pass.
+ */
+export async function newContext(browser: Browser, baseURL: string): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 860 } });
+  context.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  context.on('page', (p) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`)));
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  return { context, page, errors };
+}
+
+/** Saves a full-page screenshot under test-output/screenshots/<name>.png (CI keeps the folder). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** Signs up through the portal's form; lands on the dashboard. */
+export async function signUpInBrowser(page: Page, email: string, password = 'correct-horse-battery'): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByLabel(/I understand the trial lasts 24 hours/).check();
+  await page.getByRole('button', { name: 'Create account and start trial' }).click();
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+}
