@@ -19,8 +19,10 @@ export default defineConfig({
         test: { name: 'unit', include: ['apps/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/fake-k8s/**/*.spec.ts', 'deploy/**/*.spec.ts'], exclude: ['apps/portal/**'] },
       },
       {
-        extends: true,
-        test: { name: 'portal', include: ['apps/portal/**/*.spec.tsx', 'apps/portal/**/*.spec.ts'], environment: 'node' },
+        // The portal is React (JSX with the automatic runtime) in a DOM, not Nest: its own transform.
+        plugins: [swc.vite({ module: { type: 'es6' }, jsc: { parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } } })],
+        resolve: { alias },
+        test: { name: 'portal', include: ['apps/portal/**/*.spec.tsx', 'apps/portal/**/*.spec.ts'], environment: 'happy-dom' },
       },
       {
         extends: true,

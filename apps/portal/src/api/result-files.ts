@@ -38,14 +38,20 @@ export function parseConfusion(raw: unknown): ConfusionMatrixData | null {
   return { classes, matrix: rows };
 }
 
+/** A prediction: a class name, `{ label, confidence }`, or the trainer's scores per class (`{ pool: 0.8, ... }`). */
 function prediction(v: unknown): BeforeAfterRow['before'] {
   if (typeof v === 'string') return { label: v, confidence: null };
   const o = obj(v);
-  const label = o && (str(o.label) ?? str(o.predicted) ?? str(o.class));
-  return label ? { label, confidence: num(o!.confidence) ?? num(o!.probability) ?? null } : null;
+  if (!o) return null;
+  const label = str(o.label) ?? str(o.predicted) ?? str(o.class);
+  if (label) return { label, confidence: num(o.confidence) ?? num(o.probability) ?? null };
+  const scores = Object.entries(o).filter((e): e is [string, number] => num(e[1]) !== undefined);
+  if (!scores.length) return null;
+  const [best, score] = scores.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { label: best, confidence: score };
 }
 
-/** `before-after.json`: an array (or `{ rows }`) of `{ image, label?, before, after }`. */
+/** `before-after.json`: an array (or `{ rows }`) of `{ image, label?, before, after }`, predictions as above. */
 export function parseBeforeAfter(raw: unknown): BeforeAfterRow[] {
   const list = Array.isArray(raw) ? raw : obj(raw)?.rows;
   if (!Array.isArray(list)) return [];
