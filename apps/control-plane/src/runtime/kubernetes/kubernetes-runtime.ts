@@ -1,0 +1,336 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { ManagedResources, RuntimeCapacity, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
+import { TransientRuntimeError } from '../session-runtime';
+import { KubeApi } from './kube-api';
+import { isValidLabelValue, LABEL, managedSelector } from './labels';
+import { buildSessionPod, buildSessionSecret, buildSessionService, buildWorkspaceClaim, ownerReferenceTo, secretData } from './manifests';
+import { sessionObjectName, workspaceClaimName } from './names';
+import { PodInformer } from './pod-informer';
+import { EndpointMode, isPodActive, observePod, podGone, requestedGpus } from './pod-status';
+
+export interface KubernetesRuntimeOptions {
+  namespace: string;
+  installationId: string;
+  /** Else the in-cluster service account when KUBERNETES_SERVICE_HOST is set, else the default loading rules (KUBECONFIG, ~/.kube/config). */
+  kubeconfigPath?: string;
+  storageClassName?: string;
+  /** Used when a WorkspaceSpec names no size. Default 10Gi. */
+  workspaceSize?: string;
+  /** Seconds the preStop hook gets to save outputs. Default 60. */
+  terminationGracePeriodSeconds?: number;
+  /** service: `<name>.<namespace>.svc:8888` (default); pod-ip: `status.podIP:8888`. */
+  endpoint?: EndpointMode;
+  /** Full relist of pods (and nodes) to catch missed events. Default 60 s. */
+  resyncIntervalMs?: number;
+  /** Per API request. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** How long terminate() waits for the pod to be gone beyond its grace period. Default 30 s. */
+  terminateTimeoutMs?: number;
+  /** Retry and backoff tuning, for tests. */
+  retry?: { maxAttempts?: number; baseDelayMs?: number; maxDelayMs?: number };
+  watchBackoff?: { initialMs?: number; maxMs?: number };
+}
+
+interface Logger { log(msg: string): void; warn(msg: string): void; error(msg: string): void }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The `kubernetes` runtime: per trial a PersistentVolumeClaim, per session a Secret, a Pod and
+ * a Service, all labelled as this installation's. State comes from one pod informer; every
+ * write is idempotent, so a second launch() finishes what an interrupted one began.
+ */
+export class KubernetesRuntime implements SessionRuntime {
+  readonly kind = 'kubernetes' as const;
+  private readonly api: KubeApi;
+  private readonly informer: PodInformer;
+  private readonly listeners = new Set<(o: RuntimeObservation) => void>();
+  private readonly observations = new Map<string, RuntimeObservation>();
+  private readonly nodeReady = new Map<string, boolean>();
+  private readonly podWaiters = new Map<string, Set<() => void>>();
+  private readonly endpoint: EndpointMode;
+  private nodeTimer: NodeJS.Timeout | undefined;
+  private nodeRefresh: Promise<void> | undefined;
+  private nodesWarned = false;
+  private running = false;
+
+  constructor(
+    private readonly options: KubernetesRuntimeOptions,
+    private readonly logger: Logger = console,
+    kubeConfig?: KubeConfig,
+  ) {
+    validateOptions(options);
+    this.endpoint = options.endpoint ?? 'service';
+    const kc = kubeConfig ?? loadKubeConfig(options.kubeconfigPath);
+    this.api = KubeApi.fromConfig(kc, {
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+      maxAttempts: options.retry?.maxAttempts,
+      retryBaseDelayMs: options.retry?.baseDelayMs,
+      retryMaxDelayMs: options.retry?.maxDelayMs,
+    });
+    this.informer = new PodInformer(
+      kc,
+      (namespace, selector) => this.api.listPods(namespace, selector),
+      {
+        namespace: options.namespace,
+        labelSelector: managedSelector(options.installationId, 'session'),
+        resyncIntervalMs: this.resyncIntervalMs,
+        backoffInitialMs: options.watchBackoff?.initialMs,
+        backoffMaxMs: options.watchBackoff?.maxMs,
+      },
+      logger,
+    );
+    this.informer.onChange((sessionId, pod) => this.onPod(sessionId, pod));
+  }
+
+  private get resyncIntervalMs(): number {
+    return this.options.resyncIntervalMs ?? 60_000;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    await this.refreshNodes();
+    await this.informer.start();
+    this.scheduleNodeRefresh();
+  }
+
+  async shutdown(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.nodeTimer);
+    await this.informer.stop();
+    this.listeners.clear();
+    for (const waiters of this.podWaiters.values()) for (const wake of waiters) wake();
+  }
+
+  watch(listener: (o: RuntimeObservation) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  observe(sessionId: string): RuntimeObservation | undefined {
+    return this.observations.get(sessionId);
+  }
+
+  async ensureWorkspace(spec: WorkspaceSpec): Promise<void> {
+    const storage = spec.storage || this.options.workspaceSize || '10Gi';
+    await this.api.createClaim(this.options.namespace, buildWorkspaceClaim({ ...spec, storage }, { ...this.ctx, storageClassName: this.options.storageClassName }));
+  }
+
+  async deleteWorkspace(trialId: string): Promise<void> {
+    await this.api.deleteClaim(this.options.namespace, workspaceClaimName(trialId));
+  }
+
+  /**
+   * Secret, then Pod, then the Secret's owner reference (the pod's uid exists only now), then
+   * the Service. Each step accepts what an earlier, interrupted call already created.
+   */
+  async launch(spec: SessionSpec): Promise<void> {
+    const ns = this.options.namespace;
+    const name = sessionObjectName(spec.sessionId);
+    const secret = await this.api.createSecret(ns, buildSessionSecret(spec, this.ctx));
+    if (!secret.created && !sameData(secret.object.data, secretData(spec))) {
+      // Left over from an earlier generation of this session: this launch's tokens win.
+      await this.api.patchSecret(ns, name, { data: secretData(spec) });
+    }
+    const pod = await this.api.createPod(ns, buildSessionPod(spec, { ...this.ctx, terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds }));
+    if (!pod.created && pod.object.metadata?.deletionTimestamp) {
+      throw new TransientRuntimeError(`The previous pod of session ${spec.sessionId} is still shutting down; launching again once it is gone`);
+    }
+    const owner = ownerReferenceTo(pod.object);
+    if (!ownedBy(secret.object, owner.uid)) await this.api.patchSecret(ns, name, { metadata: { ownerReferences: [owner] } });
+    const service = await this.api.createService(ns, buildSessionService(spec, this.ctx, pod.object));
+    if (!service.created && !ownedBy(service.object, owner.uid)) await this.api.patchService(ns, name, { metadata: { ownerReferences: [owner] } });
+    // The informer may not have seen the pod yet; the API's answer is as good a first observation.
+    if (!this.informer.get(spec.sessionId)) this.record(observePod(pod.object, this.statusContext(pod.object)));
+  }
+
+  /** Deletes pod (with the grace period for the preStop hook), secret and service; resolves once the pod is gone. */
+  async terminate(sessionId: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    const ns = this.options.namespace;
+    const name = sessionObjectName(sessionId);
+    const grace = options.gracePeriodSeconds ?? this.options.terminationGracePeriodSeconds;
+    await this.api.deletePod(ns, name, grace);
+    await Promise.all([this.api.deleteSecret(ns, name), this.api.deleteService(ns, name)]);
+    const graceMs = (grace ?? this.options.terminationGracePeriodSeconds ?? 60) * 1000;
+    await this.waitForPodGone(sessionId, graceMs + (this.options.terminateTimeoutMs ?? 30_000));
+  }
+
+  async listManaged(): Promise<ManagedResources> {
+    const ns = this.options.namespace;
+    const selector = managedSelector(this.options.installationId);
+    const [pods, secrets, services, claims] = await Promise.all([
+      this.api.listPods(ns, selector),
+      this.api.listSecrets(ns, selector),
+      this.api.listServices(ns, selector),
+      this.api.listClaims(ns, selector),
+    ]);
+    const sessionIds = new Set<string>();
+    const trialIds = new Set<string>();
+    for (const o of [...pods.items, ...secrets.items, ...services.items, ...claims.items]) {
+      const labels = o.metadata?.labels ?? {};
+      if (labels[LABEL.session]) sessionIds.add(labels[LABEL.session]);
+      if (labels[LABEL.trial]) trialIds.add(labels[LABEL.trial]);
+    }
+    return { sessionIds: [...sessionIds], trialIds: [...trialIds] };
+  }
+
+  async capacity(): Promise<RuntimeCapacity> {
+    const nodes = (await this.api.listNodes()).items;
+    this.applyNodes(nodes);
+    const pods = this.informer.hasSynced ? this.informer.list() : (await this.api.listPods(this.options.namespace, managedSelector(this.options.installationId, 'session'))).items;
+    const used = new Map<string, number>();
+    for (const pod of pods) {
+      const node = pod.spec?.nodeName;
+      if (node && isPodActive(pod)) used.set(node, (used.get(node) ?? 0) + requestedGpus(pod));
+    }
+    return {
+      nodes: nodes.map((n) => ({
+        name: n.metadata?.name ?? '',
+        labels: { ...(n.metadata?.labels ?? {}) },
+        gpus: wholeNumber(n.status?.allocatable?.['nvidia.com/gpu']),
+        gpusUsed: used.get(n.metadata?.name ?? '') ?? 0,
+        ready: isNodeReady(n),
+      })),
+    };
+  }
+
+  private get ctx() {
+    return { namespace: this.options.namespace, installationId: this.options.installationId };
+  }
+
+  private statusContext(pod: V1Pod) {
+    const node = pod.spec?.nodeName;
+    return { endpoint: this.endpoint, nodeReady: node ? this.nodeReady.get(node) : undefined };
+  }
+
+  private onPod(sessionId: string, pod: V1Pod | undefined): void {
+    const previous = this.observations.get(sessionId);
+    const next = pod ? observePod(pod, this.statusContext(pod)) : podGone(sessionId);
+    this.record(next);
+    for (const wake of this.podWaiters.get(sessionId) ?? []) wake();
+    // A pod that loses readiness may be on a node that stopped responding: look at the nodes now.
+    if (pod && previous?.phase === 'ready' && next.phase === 'starting') void this.refreshNodes();
+  }
+
+  private record(observation: RuntimeObservation): void {
+    const previous = this.observations.get(observation.sessionId);
+    if (observation.phase === 'gone') this.observations.delete(observation.sessionId);
+    else this.observations.set(observation.sessionId, observation);
+    if (previous && JSON.stringify(previous) === JSON.stringify(observation)) return;
+    if (!previous && observation.phase === 'gone') return;
+    for (const listener of this.listeners) {
+      try {
+        listener(observation);
+      } catch (err) {
+        this.logger.error(`A runtime listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private async waitForPodGone(sessionId: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const name = sessionObjectName(sessionId);
+    for (;;) {
+      // The cache answers first; a direct read confirms, since the informer may lag behind our own writes.
+      if (!this.informer.get(sessionId) && !(await this.api.readPod(this.options.namespace, name))) return;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new TransientRuntimeError(`The pod of session ${sessionId} was still there ${Math.round(timeoutMs / 1000)} s after it was deleted`);
+      await this.nextPodEvent(sessionId, Math.min(left, 2000));
+    }
+  }
+
+  private nextPodEvent(sessionId: string, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const waiters = this.podWaiters.get(sessionId) ?? new Set<() => void>();
+      this.podWaiters.set(sessionId, waiters);
+      const wake = () => {
+        clearTimeout(timer);
+        waiters.delete(wake);
+        if (!waiters.size) this.podWaiters.delete(sessionId);
+        resolve();
+      };
+      const timer = setTimeout(wake, timeoutMs);
+      waiters.add(wake);
+    });
+  }
+
+  /** Node readiness feeds node-loss detection; a failure here (e.g. no RBAC for nodes) is logged, not fatal. */
+  private refreshNodes(): Promise<void> {
+    this.nodeRefresh ??= this.api
+      .listNodes()
+      .then((list) => this.applyNodes(list.items))
+      .catch((err) => {
+        if (!this.nodesWarned) this.logger.warn(`Could not list nodes (${(err as Error).message}); node loss is then only seen through pod status`);
+        this.nodesWarned = true;
+      })
+      .finally(() => (this.nodeRefresh = undefined));
+    return this.nodeRefresh;
+  }
+
+  private applyNodes(nodes: V1Node[]): void {
+    const changed = new Set<string>();
+    const seen = new Set<string>();
+    for (const n of nodes) {
+      const name = n.metadata?.name;
+      if (!name) continue;
+      seen.add(name);
+      const ready = isNodeReady(n);
+      if (this.nodeReady.get(name) !== ready) changed.add(name);
+      this.nodeReady.set(name, ready);
+    }
+    for (const name of [...this.nodeReady.keys()]) {
+      if (!seen.has(name)) {
+        // A node object that vanished took its pods' kubelet with it.
+        this.nodeReady.set(name, false);
+        changed.add(name);
+      }
+    }
+    if (!changed.size) return;
+    for (const pod of this.informer.list()) {
+      if (pod.spec?.nodeName && changed.has(pod.spec.nodeName)) this.onPod(pod.metadata!.labels![LABEL.session], pod);
+    }
+  }
+
+  private scheduleNodeRefresh(): void {
+    if (!this.running || this.resyncIntervalMs <= 0) return;
+    this.nodeTimer = setTimeout(() => void this.refreshNodes().finally(() => this.scheduleNodeRefresh()), this.resyncIntervalMs);
+    this.nodeTimer.unref?.();
+  }
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else if (process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
+  else kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) throw new Error(`No Kubernetes cluster is configured${path ? ` in ${path}` : ''}: set KUBECONFIG or run inside a cluster`);
+  return kc;
+}
+
+function validateOptions(o: KubernetesRuntimeOptions): void {
+  const problems: string[] = [];
+  if (!DNS_LABEL.test(o.namespace ?? '')) problems.push(`namespace "${o.namespace}" is not a valid Kubernetes namespace name`);
+  if (!o.installationId || !isValidLabelValue(o.installationId)) problems.push(`installation id "${o.installationId}" is not a valid label value (at most 63 letters, digits, "-", "_", ".")`);
+  if (o.endpoint && o.endpoint !== 'service' && o.endpoint !== 'pod-ip') problems.push(`endpoint must be "service" or "pod-ip", not "${o.endpoint}"`);
+  if (o.terminationGracePeriodSeconds !== undefined && !(Number.isInteger(o.terminationGracePeriodSeconds) && o.terminationGracePeriodSeconds >= 0)) problems.push('terminationGracePeriodSeconds must be a whole number of seconds');
+  if (problems.length) throw new Error(`The kubernetes runtime is misconfigured: ${problems.join('; ')}`);
+}
+
+function isNodeReady(node: V1Node): boolean {
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+}
+
+function ownedBy(o: { metadata?: { ownerReferences?: Array<{ uid: string }> } }, uid: string): boolean {
+  return !!o.metadata?.ownerReferences?.some((r) => r.uid === uid);
+}
+
+function sameData(a: Record<string, string> | undefined, b: Record<string, string>): boolean {
+  return !!a && Object.keys(b).every((k) => a[k] === b[k]);
+}
+
+function wholeNumber(quantity: string | undefined): number {
+  const n = Number(quantity ?? 0);
+  return Number.isFinite(n) ? Math.floor(n) : 0;
+}
