@@ -26,7 +26,7 @@ describe('API client', () => {
 
   it("turns an API error into the server's message and details", async () => {
     fake = installFakeApi({ 'POST /api/auth/signup': { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Invalid input', details: ['password must be at least 8 characters'] } } });
-    const error = await apiRequest('POST', '/api/auth/signup', {}).catch((e: ApiRequestError) => e);
+    const error = await apiRequest('POST', '/api/auth/signup', {}).catch((e: unknown) => e as ApiRequestError);
     expect(error).toBeInstanceOf(ApiRequestError);
     expect(error.message).toBe('Invalid input');
     expect(error.details).toEqual(['password must be at least 8 characters']);
@@ -35,12 +35,12 @@ describe('API client', () => {
 
   it('never shows an HTML error page or a network failure raw', async () => {
     fake = installFakeApi({ 'GET /api/trial': { status: 502, body: '<html>Bad gateway</html>' } });
-    const gateway = await apiRequest('GET', '/api/trial').catch((e: ApiRequestError) => e);
+    const gateway = await apiRequest('GET', '/api/trial').catch((e: unknown) => e as ApiRequestError);
     expect(gateway.message).toBe('Trialhub could not answer (502). Try again in a moment.');
     fake.restore();
     const original = globalThis.fetch;
     globalThis.fetch = (() => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch;
-    const offline = await apiRequest('GET', '/api/trial').catch((e: ApiRequestError) => e);
+    const offline = await apiRequest('GET', '/api/trial').catch((e: unknown) => e as ApiRequestError);
     globalThis.fetch = original;
     expect(offline.message).toBe('Cannot reach Trialhub. Check your connection and try again.');
     expect(messageOf(new Error('at Object.<anonymous> (stack)'))).not.toMatch(/stack|Object/);
