@@ -2,6 +2,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { installFakeApi } from '../testing/fake-api';
 import { ApiRequestError, apiRequest, csrfToken, messageOf } from './client';
 
+/** The error a call fails with; a call that succeeds fails the test. */
+const failureOf = (call: Promise<unknown>): Promise<ApiRequestError> =>
+  call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (e: unknown) => e as ApiRequestError,
+  );
+
 describe('API client', () => {
   let fake: ReturnType<typeof installFakeApi> | undefined;
   afterEach(() => {
@@ -26,7 +35,7 @@ describe('API client', () => {
 
   it("turns an API error into the server's message and details", async () => {
     fake = installFakeApi({ 'POST /api/auth/signup': { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Invalid input', details: ['password must be at least 8 characters'] } } });
-    const error = await apiRequest('POST', '/api/auth/signup', {}).catch((e: unknown) => e as ApiRequestError);
+    const error = await failureOf(apiRequest('POST', '/api/auth/signup', {}));
     expect(error).toBeInstanceOf(ApiRequestError);
     expect(error.message).toBe('Invalid input');
     expect(error.details).toEqual(['password must be at least 8 characters']);
@@ -35,12 +44,12 @@ describe('API client', () => {
 
   it('never shows an HTML error page or a network failure raw', async () => {
     fake = installFakeApi({ 'GET /api/trial': { status: 502, body: '<html>Bad gateway</html>' } });
-    const gateway = await apiRequest('GET', '/api/trial').catch((e: unknown) => e as ApiRequestError);
+    const gateway = await failureOf(apiRequest('GET', '/api/trial'));
     expect(gateway.message).toBe('Trialhub could not answer (502). Try again in a moment.');
     fake.restore();
     const original = globalThis.fetch;
     globalThis.fetch = (() => Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch;
-    const offline = await apiRequest('GET', '/api/trial').catch((e: unknown) => e as ApiRequestError);
+    const offline = await failureOf(apiRequest('GET', '/api/trial'));
     globalThis.fetch = original;
     expect(offline.message).toBe('Cannot reach Trialhub. Check your connection and try again.');
     expect(messageOf(new Error('at Object.<anonymous> (stack)'))).not.toMatch(/stack|Object/);
