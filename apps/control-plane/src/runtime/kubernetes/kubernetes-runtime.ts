@@ -7,7 +7,7 @@ import { isValidLabelValue, LABEL, managedSelector } from './labels';
 import { buildSessionPod, buildSessionSecret, buildSessionService, buildWorkspaceClaim, ownerReferenceTo, secretData } from './manifests';
 import { sessionObjectName, workspaceClaimName } from './names';
 import { PodInformer } from './pod-informer';
-import { EndpointMode, isPodActive, observePod, podGone, requestedGpus } from './pod-status';
+import { EndpointMode, isPodActive, nodeLost, observePod, podGone, requestedGpus } from './pod-status';
 
 export interface KubernetesRuntimeOptions {
   namespace: string;
@@ -49,6 +49,12 @@ export class KubernetesRuntime implements SessionRuntime {
   private readonly observations = new Map<string, RuntimeObservation>();
   private readonly nodeReady = new Map<string, boolean>();
   private readonly podWaiters = new Map<string, Set<() => void>>();
+  /** Sessions whose pod we are deleting: their disappearance is expected. */
+  private readonly terminating = new Set<string>();
+  /** Sessions whose pod vanished after a failure: observe() keeps reporting that failure. */
+  private readonly retainedFailures = new Set<string>();
+  /** GPUs of each session's last seen pod, to word node-loss messages after the pod is gone. */
+  private readonly gpusBySession = new Map<string, number>();
   private readonly endpoint: EndpointMode;
   private nodeTimer: NodeJS.Timeout | undefined;
   private nodeRefresh: Promise<void> | undefined;
@@ -129,6 +135,7 @@ export class KubernetesRuntime implements SessionRuntime {
   async launch(spec: SessionSpec): Promise<void> {
     const ns = this.options.namespace;
     const name = sessionObjectName(spec.sessionId);
+    this.forgetFailure(spec.sessionId);
     const secret = await this.api.createSecret(ns, buildSessionSecret(spec, this.ctx));
     if (!secret.created && !sameData(secret.object.data, secretData(spec))) {
       // Left over from an earlier generation of this session: this launch's tokens win.
@@ -151,10 +158,16 @@ export class KubernetesRuntime implements SessionRuntime {
     const ns = this.options.namespace;
     const name = sessionObjectName(sessionId);
     const grace = options.gracePeriodSeconds ?? this.options.terminationGracePeriodSeconds;
-    await this.api.deletePod(ns, name, grace);
-    await Promise.all([this.api.deleteSecret(ns, name), this.api.deleteService(ns, name)]);
-    const graceMs = (grace ?? this.options.terminationGracePeriodSeconds ?? 60) * 1000;
-    await this.waitForPodGone(sessionId, graceMs + (this.options.terminateTimeoutMs ?? 30_000));
+    this.terminating.add(sessionId);
+    try {
+      await this.api.deletePod(ns, name, grace);
+      await Promise.all([this.api.deleteSecret(ns, name), this.api.deleteService(ns, name)]);
+      const graceMs = (grace ?? this.options.terminationGracePeriodSeconds ?? 60) * 1000;
+      await this.waitForPodGone(sessionId, graceMs + (this.options.terminateTimeoutMs ?? 30_000));
+      this.forgetFailure(sessionId);
+    } finally {
+      this.terminating.delete(sessionId);
+    }
   }
 
   async listManaged(): Promise<ManagedResources> {
@@ -207,11 +220,47 @@ export class KubernetesRuntime implements SessionRuntime {
 
   private onPod(sessionId: string, pod: V1Pod | undefined): void {
     const previous = this.observations.get(sessionId);
+    if (!pod && previous && !this.terminating.has(sessionId)) {
+      void this.onUnexpectedDeletion(sessionId, previous);
+      return;
+    }
     const next = pod ? observePod(pod, this.statusContext(pod)) : podGone(sessionId);
+    if (pod) this.gpusBySession.set(sessionId, requestedGpus(pod));
+    else this.gpusBySession.delete(sessionId);
     this.record(next);
-    for (const wake of this.podWaiters.get(sessionId) ?? []) wake();
+    this.wakePodWaiters(sessionId);
     // A pod that loses readiness may be on a node that stopped responding: look at the nodes now.
     if (pod && previous?.phase === 'ready' && next.phase === 'starting') void this.refreshNodes();
+  }
+
+  /**
+   * A pod we did not delete vanished. If it had failed, or its node stopped responding (the
+   * taint manager deletes pods of lost nodes), that failure is kept as the session's last word
+   * until the next launch or terminate, so the user reads why rather than "gone".
+   */
+  private async onUnexpectedDeletion(sessionId: string, previous: RuntimeObservation): Promise<void> {
+    let last = previous;
+    if (previous.phase !== 'failed' && previous.node) {
+      await this.refreshNodes();
+      if (this.nodeReady.get(previous.node) === false) last = { sessionId, node: previous.node, ...nodeLost(this.gpusBySession.get(sessionId) ?? 0) };
+    }
+    this.gpusBySession.delete(sessionId);
+    if (this.informer.get(sessionId)) return; // a new pod of the session appeared meanwhile
+    if (last.phase === 'failed') {
+      this.retainedFailures.add(sessionId);
+      this.record(last);
+    } else {
+      this.record(podGone(sessionId));
+    }
+    this.wakePodWaiters(sessionId);
+  }
+
+  private forgetFailure(sessionId: string): void {
+    if (this.retainedFailures.delete(sessionId) && !this.informer.get(sessionId)) this.observations.delete(sessionId);
+  }
+
+  private wakePodWaiters(sessionId: string): void {
+    for (const wake of this.podWaiters.get(sessionId) ?? []) wake();
   }
 
   private record(observation: RuntimeObservation): void {

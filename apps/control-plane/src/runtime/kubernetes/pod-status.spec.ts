@@ -76,6 +76,15 @@ describe('observePod', () => {
     expect(observePod(pod(scheduledRunning({ ready: true }, true)), { endpoint: 'service', nodeReady: false })).toMatchObject({ phase: 'failed', reason: 'NodeLost' });
   });
 
+  it('says why Kubernetes is deleting a pod (DisruptionTarget), before the pod disappears', () => {
+    const disrupted = (reason: string, message?: string) =>
+      observePod(pod({ ...scheduledRunning({ ready: true }, true), conditions: [{ type: 'Ready', status: 'False' }, { type: 'DisruptionTarget', status: 'True', reason, message }] }, 'power8-a', { deletionTimestamp: new Date() }), svc);
+    expect(disrupted('DeletionByTaintManager', 'Taint manager: deleting due to NoExecute taint key node.kubernetes.io/unreachable')).toMatchObject({ phase: 'failed', reason: 'NodeLost', message: 'The GPU node stopped responding' });
+    expect(disrupted('TerminationByKubelet', 'The node was low on resource: memory.')).toMatchObject({ phase: 'failed', reason: 'Evicted', message: 'The node ran out of memory and evicted the notebook' });
+    expect(disrupted('EvictionByEvictionAPI')).toMatchObject({ phase: 'failed', reason: 'Evicted' });
+    expect(disrupted('PreemptionByScheduler')).toMatchObject({ phase: 'failed', reason: 'Preempted' });
+  });
+
   it('still reports a pod being deleted as what it is, with reason Terminating', () => {
     const deleting = pod(scheduledRunning({ ready: true }, true), 'power8-a', { deletionTimestamp: new Date() });
     expect(observePod(deleting, svc)).toMatchObject({ phase: 'ready', reason: 'Terminating' });

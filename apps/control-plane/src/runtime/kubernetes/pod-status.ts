@@ -45,6 +45,8 @@ function classify(pod: V1Pod, ctx: PodStatusContext): Classified {
   if (status.phase === 'Failed') return failedPhase(status.reason, status.message, gpus);
   if (status.phase === 'Succeeded') return { phase: 'failed', reason: 'Exited', message: 'The notebook server exited by itself' };
   if (status.reason === 'NodeLost' || (pod.spec?.nodeName && ctx.nodeReady === false)) return nodeLost(gpus);
+  const disruption = disruptionOf(pod, gpus);
+  if (disruption) return disruption;
 
   const containerFailure = failedContainer(pod);
   if (containerFailure) return containerFailure;
@@ -81,7 +83,30 @@ function failedPhase(reason: string | undefined, message: string | undefined, gp
   }
 }
 
-function nodeLost(gpus: number): Classified {
+/**
+ * Kubernetes marks a pod it is about to delete for reasons outside the pod (taint manager
+ * after node loss, eviction API, kubelet node pressure, preemption) with a DisruptionTarget
+ * condition; the pod is then deleted, so this is the one chance to say why.
+ */
+function disruptionOf(pod: V1Pod, gpus: number): Classified | undefined {
+  const c = pod.status?.conditions?.find((x) => x.type === 'DisruptionTarget' && x.status === 'True');
+  if (!c?.reason) return undefined;
+  switch (c.reason) {
+    case 'DeletionByTaintManager':
+    case 'DeletionByPodGC':
+      return nodeLost(gpus);
+    case 'TerminationByKubelet':
+      return { phase: 'failed', reason: 'Evicted', message: c.message && !/memory/i.test(c.message) ? `The node evicted the notebook: ${c.message}` : 'The node ran out of memory and evicted the notebook' };
+    case 'EvictionByEvictionAPI':
+      return { phase: 'failed', reason: 'Evicted', message: 'The notebook was evicted from its node (for maintenance)' };
+    case 'PreemptionByScheduler':
+      return { phase: 'failed', reason: 'Preempted', message: 'A more important workload took the node from the notebook' };
+    default:
+      return { phase: 'failed', reason: c.reason, message: `Kubernetes is removing the notebook${c.message ? `: ${c.message}` : ''}` };
+  }
+}
+
+export function nodeLost(gpus: number): Pick<RuntimeObservation, 'phase' | 'reason' | 'message'> {
   return { phase: 'failed', reason: 'NodeLost', message: gpus > 0 ? 'The GPU node stopped responding' : 'The node running the notebook stopped responding' };
 }
 
