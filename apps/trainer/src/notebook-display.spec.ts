@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeImageDataset } from '../../../test/trainer-fixtures/synthetic';
+import { beforeAfterTable, confusionTable, imageGallery, lineChartSvg, trainingCurves } from './notebook-display';
+
+describe('notebook display helpers', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'trainer-display-'));
+    await writeImageDataset(dir, { red: 1, blue: 1 });
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a gallery embeds each image as a JPEG data URL with its caption escaped', async () => {
+    const html = await imageGallery([{ path: join(dir, 'red/r00.png'), caption: 'red <1>' }, { path: join(dir, 'missing.png'), caption: 'gone' }]);
+    expect(html.match(/src="data:image\/jpeg;base64,/g)).toHaveLength(1);
+    expect(html).toContain('red &lt;1&gt;');
+    expect(html).toContain('(unreadable)');
+  });
+
+  it('a line chart has one polyline per non-empty series, scaled into the frame', () => {
+    const svg = lineChartSvg('Accuracy', [{ name: 'a', color: 'red', points: [[0, 0], [10, 1]] }, { name: 'b', color: 'blue', points: [] }], { yMin: 0, yMax: 1, width: 100, height: 100 });
+    expect(svg.match(/<polyline/g)).toHaveLength(1);
+    // x from 44 (left padding) to 88 (width - right padding); y from 70 (bottom) to 26 (top).
+    expect(svg).toContain('points="44.0,70.0 88.0,26.0"');
+    expect(lineChartSvg('Empty', [])).toContain('no points');
+  });
+
+  it('training curves show training and validation accuracy and the loss', () => {
+    const html = trainingCurves([
+      { step: 0, trainAccuracy: 0.5, crossEntropy: 0.69, validationAccuracy: 0.4 },
+      { step: 10, trainAccuracy: 0.9, crossEntropy: 0.3 },
+    ]);
+    expect(html.match(/<svg/g)).toHaveLength(2);
+    expect(html.match(/<polyline/g)).toHaveLength(3);
+  });
+
+  it('the confusion table marks the diagonal and the mistakes', () => {
+    const html = confusionTable({ classes: ['a', 'b'], matrix: [[3, 1], [0, 2]] });
+    expect(html.match(/#e6f4ea/g)).toHaveLength(2);
+    expect(html.match(/#fdecea/g)).toHaveLength(1);
+  });
+
+  it('the before/after table shows scores as percentages, a verdict and the thumbnail', async () => {
+    const html = await beforeAfterTable(
+      [
+        { image: 'red/r00.png', label: 'red', before: { blue: 0.5, red: 0.5 }, after: { blue: 0.1, red: 0.9 }, predicted: 'red' },
+        { image: 'blue/b00.png', label: 'blue', before: { blue: 0.5, red: 0.5 }, after: { blue: 0.3, red: 0.7 }, predicted: 'red' },
+      ],
+      dir,
+    );
+    expect(html).toContain('<td>90.0 %</td>');
+    expect(html).toContain('red ✓');
+    expect(html).toContain('red ✗');
+    expect(html.match(/data:image\/jpeg/g)).toHaveLength(2);
+  });
+});
