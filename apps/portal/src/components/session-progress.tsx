@@ -1,7 +1,7 @@
 import type { SessionState, SessionView } from '@trialhub/contracts';
 
 const STEPS: Array<{ state: SessionState; label: string; detail: string }> = [
-  { state: 'queued', label: 'Queued', detail: 'Waiting for a free GPU' },
+  { state: 'queued', label: 'Queued', detail: 'Waiting for a free machine' },
   { state: 'provisioning', label: 'Provisioning', detail: 'Preparing your workspace and machine' },
   { state: 'starting', label: 'Starting', detail: 'Booting Jupyter' },
   { state: 'ready', label: 'Ready', detail: 'Your notebook is running' },
