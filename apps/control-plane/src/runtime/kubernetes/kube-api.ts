@@ -181,16 +181,26 @@ export class KubeApi {
 
   private timeoutOptions(): RequestOptions {
     const timeoutMs = this.options.requestTimeoutMs;
-    return {
-      middleware: [{ pre: async (ctx: { setSignal(s: AbortSignal): void }) => (ctx.setSignal(AbortSignal.timeout(timeoutMs)), ctx), post: async (res: unknown) => res }],
-      middlewareMergeStrategy: 'append',
-    };
+    return { middleware: [requestMiddleware((ctx) => ctx.setSignal(AbortSignal.timeout(timeoutMs)))], middlewareMergeStrategy: 'append' };
   }
 }
 
+interface RequestContextLike { setSignal(s: AbortSignal): void; setHeaderParam(k: string, v: string): void }
+
+/**
+ * client-node's object API takes middleware in its Observable form; its Observable is a small
+ * stub whose only method the pipeline calls is toPromise().
+ */
+function requestMiddleware(change: (ctx: RequestContextLike) => void) {
+  const observable = <T>(value: T) => ({ toPromise: () => Promise.resolve(value) });
+  return {
+    pre: (ctx: RequestContextLike) => (change(ctx), observable(ctx)),
+    post: <T>(res: T) => observable(res),
+  };
+}
+
 function withContentType(options: RequestOptions, contentType: string): RequestOptions {
-  const setHeader = { pre: async (ctx: { setHeaderParam(k: string, v: string): void }) => (ctx.setHeaderParam('Content-Type', contentType), ctx), post: async (res: unknown) => res };
-  return { ...options, middleware: [...options.middleware, setHeader] };
+  return { ...options, middleware: [...options.middleware, requestMiddleware((ctx) => ctx.setHeaderParam('Content-Type', contentType))] };
 }
 
 /** Whether an error is worth retrying, and how long the server asked us to wait. */
