@@ -52,6 +52,10 @@ describe('portal: accounts and trials in a real browser', () => {
     await expect(page.getByText('No sessions yet').isVisible()).resolves.toBe(true);
     await expect(page.getByText('Please verify your email address').isVisible()).resolves.toBe(true);
     await screenshot(page, 'accounts-2-dashboard');
+    // Phone-sized: the layout stacks and nothing overflows sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
+    await screenshot(page, 'accounts-2-dashboard-phone');
     expect(errors).toEqual([]);
     await context.close();
   });
