@@ -28,7 +28,7 @@ export class EmbeddedPostgresServer {
       persistent: true,
       createPostgresUser: asRoot,
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: (m: string) => this.logger.debug(String(m).trim()),
+      onLog: () => undefined,
       onError: (m: unknown) => this.logger.debug(String(m).trim()),
     });
     if (firstRun) {
