@@ -92,6 +92,11 @@ describe('observePod', () => {
     expect(observePod(evictedDeleting, svc)).toMatchObject({ phase: 'failed', reason: 'Evicted' });
   });
 
+  it('does not blame the notebook for containers stopped by a deletion', () => {
+    expect(observePod(pod({ phase: 'Succeeded' }, 'power8-a', { deletionTimestamp: new Date() }), svc)).toMatchObject({ phase: 'failed', reason: 'Deleted' });
+    expect(observePod(pod({ phase: 'Succeeded' }), svc)).toMatchObject({ phase: 'failed', reason: 'Exited' });
+  });
+
   it('reports a deleted pod as gone', () => {
     expect(podGone(spec.sessionId)).toMatchObject({ sessionId: spec.sessionId, phase: 'gone' });
   });

@@ -42,11 +42,15 @@ type Classified = Omit<RuntimeObservation, 'sessionId' | 'node'>;
 function classify(pod: V1Pod, ctx: PodStatusContext): Classified {
   const status = pod.status ?? {};
   const gpus = requestedGpus(pod);
-  if (status.phase === 'Failed') return failedPhase(status.reason, status.message, gpus);
-  if (status.phase === 'Succeeded') return { phase: 'failed', reason: 'Exited', message: 'The notebook server exited by itself' };
+  const deleting = !!pod.metadata?.deletionTimestamp;
+  if (status.phase === 'Failed' && status.reason) return failedPhase(status.reason, status.message, gpus);
   if (status.reason === 'NodeLost' || (pod.spec?.nodeName && ctx.nodeReady === false)) return nodeLost(gpus);
   const disruption = disruptionOf(pod, gpus);
   if (disruption) return disruption;
+  // Containers that stopped because the pod is being deleted did not fail on their own.
+  if ((status.phase === 'Failed' || status.phase === 'Succeeded') && deleting) return { phase: 'failed', reason: 'Deleted', message: 'The notebook was shut down because its pod was deleted' };
+  if (status.phase === 'Failed') return failedPhase(status.reason, status.message, gpus);
+  if (status.phase === 'Succeeded') return { phase: 'failed', reason: 'Exited', message: 'The notebook server exited by itself' };
 
   const containerFailure = failedContainer(pod);
   if (containerFailure) return containerFailure;
