@@ -39,7 +39,9 @@ describe('portal: a notebook session on the local runtime', () => {
     await open.click();
     await page.waitForURL(new RegExp(`/notebook/${sessionId}/`));
     // Jupyter's own page, served through the control plane's proxy with the user's cookie.
-    await page.waitForFunction(() => /Jupyter/i.test(document.title), undefined, { timeout: 60_000 });
+    // (Notebook 6's tree page is titled "Home Page"; what matters is that it is Jupyter, not the portal.)
+    await page.waitForFunction(() => !document.getElementById('root') && /jupyter/i.test(document.documentElement.outerHTML) && document.querySelector('#notebook_list, .jp-LabShell, #main-panel, #main') !== null, undefined, { timeout: 60_000 });
+    await expect(page.textContent('body')).resolves.not.toMatch(/password or token/i);
     await screenshot(page, 'session-3-notebook');
 
     await page.goBack();
