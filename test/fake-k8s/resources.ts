@@ -1,0 +1,51 @@
+import { ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+
+/** One core/v1 resource the fake serves: how discovery describes it and how its objects are validated. */
+export interface ResourceInfo {
+  name: string; // plural, as in the URL
+  singularName: string;
+  kind: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  /** kubernetes-models class whose `validate()` checks the official schema */
+  model: new (data: any) => { validate(): void };
+  /** The real server answers DELETE of these with the deleted object; of the others with a Success Status. */
+  returnsDeletedObject: boolean;
+  /** Name rule: most resources use a DNS-1123 subdomain, services and namespaces a DNS label. */
+  nameRule: 'subdomain' | 'label' | 'dns1035';
+  subresources?: string[];
+}
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+const table: ResourceInfo[] = [
+  { name: 'namespaces', singularName: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], model: Namespace, returnsDeletedObject: true, nameRule: 'label' },
+  { name: 'nodes', singularName: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], model: Node, returnsDeletedObject: false, nameRule: 'subdomain', subresources: ['status'] },
+  { name: 'persistentvolumes', singularName: 'persistentvolume', kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'], model: PersistentVolume, returnsDeletedObject: true, nameRule: 'subdomain', subresources: ['status'] },
+  { name: 'pods', singularName: 'pod', kind: 'Pod', namespaced: true, shortNames: ['po'], model: Pod, returnsDeletedObject: true, nameRule: 'subdomain', subresources: ['status', 'log'] },
+  { name: 'services', singularName: 'service', kind: 'Service', namespaced: true, shortNames: ['svc'], model: Service, returnsDeletedObject: true, nameRule: 'dns1035', subresources: ['status'] },
+  { name: 'secrets', singularName: 'secret', kind: 'Secret', namespaced: true, model: Secret, returnsDeletedObject: false, nameRule: 'subdomain' },
+  { name: 'configmaps', singularName: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], model: ConfigMap, returnsDeletedObject: false, nameRule: 'subdomain' },
+  { name: 'serviceaccounts', singularName: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], model: ServiceAccount, returnsDeletedObject: true, nameRule: 'subdomain' },
+  { name: 'persistentvolumeclaims', singularName: 'persistentvolumeclaim', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'], model: PersistentVolumeClaim, returnsDeletedObject: true, nameRule: 'subdomain', subresources: ['status'] },
+  { name: 'events', singularName: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], model: Event, returnsDeletedObject: false, nameRule: 'subdomain' },
+];
+
+export const RESOURCES = new Map(table.map((r) => [r.name, r]));
+
+export function verbsOf(_resource: ResourceInfo): string[] {
+  return ALL_VERBS;
+}
+
+/** The APIResourceList kubectl reads from `/api/v1`. */
+export function apiResourceList() {
+  const resources: any[] = [];
+  for (const r of table) {
+    resources.push({ name: r.name, singularName: r.singularName, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r), ...(r.shortNames ? { shortNames: r.shortNames } : {}), storageVersionHash: Buffer.from(r.kind).toString('base64').slice(0, 11) });
+    for (const sub of r.subresources ?? []) {
+      const verbs = sub === 'log' ? ['get'] : ['get', 'patch', 'update'];
+      resources.push({ name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, kind: sub === 'log' ? 'Pod' : r.kind, verbs });
+    }
+  }
+  return { kind: 'APIResourceList', groupVersion: 'v1', resources };
+}
