@@ -23,6 +23,8 @@ describe('notebookProgress', () => {
     const sink = notebookProgress((l) => lines.push(l));
     sink({ type: 'start', backend: 'wasm', mode: 'default', classes: ['a', 'b'] });
     for (let done = 0; done <= 20; done++) sink({ type: 'extract', done, total: 20, cached: 0 });
+    // The pipeline reports the last count twice (images, then the explicit test set); printed once.
+    sink({ type: 'extract', done: 20, total: 20, cached: 0 });
     for (let step = 0; step < 100; step++) sink({ type: 'step', step, steps: 100, trainAccuracy: 0.5, crossEntropy: 0.7, validationAccuracy: step % 10 === 9 ? 0.6 : undefined });
     sink({ type: 'warning', message: 'skipped 1 image' });
     sink({ type: 'done', testAccuracy: 0.875, validationAccuracy: 0.8, trainAccuracy: 0.9, seconds: 1.23, out: '/tmp/x' });

@@ -19,6 +19,7 @@ export { imageGallery, lineChartSvg, trainingCurves, confusionTable, beforeAfter
  */
 export function notebookProgress(print: (line: string) => void = console.log): EventSink {
   let lastExtractTenth = -1;
+  let lastExtractDone = -1;
   return (event) => {
     switch (event.type) {
       case 'start':
@@ -26,8 +27,9 @@ export function notebookProgress(print: (line: string) => void = console.log): E
         break;
       case 'extract': {
         const tenth = event.total ? Math.floor((event.done / event.total) * 10) : 10;
-        if (tenth !== lastExtractTenth || event.done === event.total) {
+        if (event.done !== lastExtractDone && (tenth !== lastExtractTenth || event.done === event.total)) {
           lastExtractTenth = tenth;
+          lastExtractDone = event.done;
           print(`features: ${event.done}/${event.total} images (${event.cached} from the cache)`);
         }
         break;
