@@ -12,6 +12,7 @@ import { useResource } from '../hooks/use-resource';
 import { Link, navigate } from '../router';
 
 const WAITLIST_POLL_MS = 10_000;
+const SESSIONS_POLL_MS = 5_000;
 
 export function DashboardPage() {
   const trial = useResource(() => api.trial.get(), []);
@@ -33,6 +34,14 @@ export function DashboardPage() {
     const timer = setInterval(() => void trial.reload(), WAITLIST_POLL_MS);
     return () => clearInterval(timer);
   }, [waitlisted, trial.reload]);
+
+  // Live sessions change state on the server; keep the list current while any is in flight.
+  const anyLive = (sessions.data ?? []).some((s) => ACTIVE_SESSION_STATES.includes(s.state));
+  useEffect(() => {
+    if (!anyLive) return;
+    const timer = setInterval(() => void sessions.reload(), SESSIONS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [anyLive, sessions.reload]);
 
   const onExpired = useCallback(() => {
     void trial.reload();
