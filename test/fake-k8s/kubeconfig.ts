@@ -1,4 +1,7 @@
-/** The kubeconfig the CLI prints: plain HTTP on loopback, a bearer-token user. */
+/**
+ * The kubeconfig the CLI prints: plain HTTP on loopback, a bearer-token user. client-node 1.x
+ * refuses an http:// server unless `insecure-skip-tls-verify` is set, so it is (kubectl ignores it for http).
+ */
 export function kubeconfigYaml(url: string, token: string, namespace = 'default'): string {
   return [
     'apiVersion: v1',
@@ -7,6 +10,7 @@ export function kubeconfigYaml(url: string, token: string, namespace = 'default'
     '- name: fake-k8s',
     '  cluster:',
     `    server: ${url}`,
+    '    insecure-skip-tls-verify: true',
     'contexts:',
     '- name: fake-k8s',
     '  context:',
