@@ -14,6 +14,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { ProxyModule } from './proxy/proxy.module';
 import { QuotasModule } from './quotas/quotas.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -55,6 +56,7 @@ export class AppModule implements NestModule {
         AuthModule,
         RuntimeModule,
         SessionsModule,
+        ProxyModule,
         AdminModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { IncomingHttpHeaders } from 'node:http';
+import { DataSource } from 'typeorm';
+import type { SessionState } from '@trialhub/contracts';
+import type { AuthUser } from '../auth/auth-user';
+import { AuthService } from '../auth/auth.service';
+import { sha256 } from '../common/crypto';
+import { queryRows } from '../database/query-rows';
+import { SessionTokens } from '../sessions/session-tokens';
+import { parseCookies, requestCredentials } from './request-credentials';
+import { TtlCache } from './ttl-cache';
+
+/** How long a resolved log-in is trusted: a log-out or suspension reaches the proxy within this. */
+const AUTH_CACHE_MS = 2000;
+/** How long a session's state and address are trusted: a stop reaches the proxy within this. */
+const SESSION_CACHE_MS = 1000;
+
+export interface NotebookTarget {
+  host: string;
+  port: number;
+  /** Jupyter's token for this launch of the session; only the proxy ever sends it. */
+  jupyterToken: string;
+}
+
+export interface SessionRow {
+  userId: string;
+  state: SessionState;
+  endpointHost: string | null;
+  endpointPort: number | null;
+  generation: number;
+  mode: 'jupyter' | 'headless' | null;
+  reason: string | null;
+}
+
+/** What the proxy may do with one request to `/notebook/<sessionId>/…`. */
+export type NotebookAccess =
+  | { kind: 'allowed'; user: AuthUser; target: NotebookTarget }
+  /** No log-in, or one that expired: 401. */
+  | { kind: 'anonymous'; message: string }
+  /** Unknown, or someone else's (indistinguishable on purpose): 404. */
+  | { kind: 'not-found' }
+  /** The owner's session, but no notebook server to reach right now. */
+  | { kind: 'not-running'; user: AuthUser; session: SessionRow };
+
+/** Decides who reaches which notebook server: only a session's owner, only while it is ready. */
+@Injectable()
+export class NotebookAccessService {
+  private readonly users = new TtlCache<AuthUser | { rejected: string }>(AUTH_CACHE_MS);
+  private readonly sessions = new TtlCache<SessionRow | null>(SESSION_CACHE_MS);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly auth: AuthService,
+    private readonly tokens: SessionTokens,
+  ) {}
+
+  async resolve(sessionId: string, headers: IncomingHttpHeaders): Promise<NotebookAccess> {
+    const credentials = requestCredentials(headers, parseCookies(headers.cookie));
+    if (!credentials) return { kind: 'anonymous', message: 'Log in to Trialhub to open your notebook.' };
+    const user = await this.user(credentials.token, credentials.via);
+    if ('rejected' in user) return { kind: 'anonymous', message: user.rejected };
+    const session = await this.session(sessionId);
+    if (!session || session.userId !== user.id) return { kind: 'not-found' };
+    if (session.state !== 'ready' || !session.endpointHost || !session.endpointPort) return { kind: 'not-running', user, session };
+    return {
+      kind: 'allowed',
+      user,
+      target: { host: session.endpointHost, port: session.endpointPort, jupyterToken: this.tokens.jupyterToken(sessionId, session.generation) },
+    };
+  }
+
+  private async user(token: string, via: AuthUser['via']): Promise<AuthUser | { rejected: string }> {
+    const key = `${via}:${sha256(token)}`;
+    const cached = this.users.get(key);
+    if (cached) return cached;
+    let result: AuthUser | { rejected: string };
+    try {
+      result = await this.auth.authenticate(token, via);
+    } catch (err) {
+      // Expired log-ins and suspended accounts; the service's message says which.
+      result = { rejected: (err as Error).message };
+    }
+    this.users.set(key, result);
+    return result;
+  }
+
+  private async session(id: string): Promise<SessionRow | null> {
+    const cached = this.sessions.get(id);
+    if (cached !== undefined) return cached;
+    const [row] = queryRows<{ user_id: string; state: SessionState; endpoint_host: string | null; endpoint_port: number | null; generation: number; mode: SessionRow['mode']; reason: string | null }>(
+      await this.dataSource.query(`SELECT user_id, state, endpoint_host, endpoint_port, generation, mode, reason FROM sessions WHERE id = $1`, [id]),
+    );
+    const session = row
+      ? { userId: row.user_id, state: row.state, endpointHost: row.endpoint_host, endpointPort: row.endpoint_port, generation: row.generation, mode: row.mode, reason: row.reason }
+      : null;
+    this.sessions.set(id, session);
+    return session;
+  }
+}

@@ -1,0 +1,121 @@
+import { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, request as httpRequest, ServerResponse } from 'node:http';
+import { connect, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { NotebookTarget } from './notebook-access.service';
+import { cookiesForJupyter } from './request-credentials';
+
+/** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+/** Replaced by the proxy: the user's Trialhub credentials stay here, and the origin was checked already. */
+const REPLACED = new Set(['authorization', 'cookie', 'origin', 'host']);
+
+/** Jupyter's own log-in cookie (`username-<host>-<port>`): meaningless behind the proxy, so the browser never gets it. */
+const JUPYTER_LOGIN_COOKIE = /^username-[^=]*=/i;
+
+function requestHeaders(headers: IncomingHttpHeaders, target: NotebookTarget, clientAddress: string | undefined): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || REPLACED.has(name)) continue;
+    out[name] = value;
+  }
+  // Jupyter builds its URLs from the Host it sees; keeping the browser's makes them right.
+  if (headers.host) out.host = headers.host;
+  out.authorization = `token ${target.jupyterToken}`;
+  const cookie = cookiesForJupyter(headers.cookie);
+  if (cookie) out.cookie = cookie;
+  if (clientAddress) out['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${clientAddress}` : clientAddress;
+  return out;
+}
+
+function responseHeaders(upstream: IncomingMessage): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (name === 'set-cookie') {
+      const kept = (value as string[]).filter((c) => !JUPYTER_LOGIN_COOKIE.test(c));
+      if (kept.length) out[name] = kept;
+      continue;
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * Moves bytes between the browser and one notebook server: HTTP requests streamed both ways
+ * (a 50 MB upload is never held in memory) and WebSocket upgrades spliced at the TCP level.
+ * It knows nothing of users or sessions; `NotebookProxy` decides who gets here.
+ */
+export class NotebookForwarder {
+  /** Kept-alive connections to the notebook servers: a page load is dozens of requests. */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 32 });
+  private readonly tunnels = new Set<Duplex>();
+
+  /** Forwards one HTTP request. `onUnreachable` answers when the server cannot be reached before any response byte was sent. */
+  forward(req: IncomingMessage, res: ServerResponse, url: string, target: NotebookTarget, onUnreachable: () => void): void {
+    const upstream: ClientRequest = httpRequest({
+      host: target.host,
+      port: target.port,
+      method: req.method,
+      path: url,
+      headers: requestHeaders(req.headers, target, req.socket.remoteAddress),
+      agent: this.agent,
+    });
+    upstream.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer));
+      answer.pipe(res);
+      answer.on('error', () => res.destroy());
+    });
+    upstream.on('error', () => {
+      if (res.headersSent) res.destroy();
+      else onUnreachable();
+    });
+    // A browser that goes away mid-transfer takes the upstream request with it.
+    res.on('close', () => {
+      if (!res.writableFinished) upstream.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  /** Splices a WebSocket upgrade (kernel channels, terminals) through to the notebook server. */
+  tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, url: string, target: NotebookTarget, onUnreachable: () => void, onClientData: (bytes: number) => void): void {
+    const upstream: Socket = connect(target.port, target.host);
+    let connected = false;
+    const close = () => {
+      socket.destroy();
+      upstream.destroy();
+    };
+    upstream.on('connect', () => {
+      connected = true;
+      const headers = requestHeaders(req.headers, target, req.socket.remoteAddress);
+      // The upgrade headers are hop-by-hop for ordinary requests, but this is the one hop they are for.
+      headers.connection = 'Upgrade';
+      headers.upgrade = req.headers.upgrade ?? 'websocket';
+      let head_ = `${req.method} ${url} HTTP/1.1\r\n`;
+      for (const [name, value] of Object.entries(headers)) {
+        for (const v of Array.isArray(value) ? value : [value]) head_ += `${name}: ${v}\r\n`;
+      }
+      upstream.write(head_ + '\r\n');
+      if (head.length) upstream.write(head);
+      upstream.pipe(socket);
+      socket.pipe(upstream);
+      // Counted only once piped: a 'data' listener before that would let early bytes flow past.
+      socket.on('data', (chunk: Buffer) => onClientData(chunk.length));
+    });
+    upstream.on('error', () => (connected ? close() : onUnreachable()));
+    socket.on('error', close);
+    upstream.on('close', () => socket.destroy());
+    socket.on('close', () => {
+      upstream.destroy();
+      this.tunnels.delete(socket);
+    });
+    this.tunnels.add(socket);
+  }
+
+  /** Closes open WebSockets and pooled connections (the HTTP server cannot close while they are open). */
+  close(): void {
+    for (const socket of this.tunnels) socket.destroy();
+    this.tunnels.clear();
+    this.agent.destroy();
+  }
+}

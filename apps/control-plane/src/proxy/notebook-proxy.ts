@@ -1,0 +1,97 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AppConfig } from '../config/app-config';
+import { hasWriteToken, isForeignOrigin } from './cross-site';
+import { NotebookAccessService } from './notebook-access.service';
+import { NotebookActivityService } from './notebook-activity.service';
+import { NotebookForwarder } from './notebook-forwarder';
+import { anonymousAnswer, crossSiteAnswer, notFoundAnswer, notRunningAnswer, ProxyAnswer, rejectUpgrade, sendAnswer, unreachableAnswer } from './notebook-pages';
+import { parseNotebookPath } from './notebook-path';
+import { parseCookies } from './request-credentials';
+
+/**
+ * Client-to-server WebSocket chunks at least this large count as activity. A browser
+ * answering Jupyter's keep-alive pings sends 6-byte pong frames every 30 s; those must not
+ * keep an abandoned tab's notebook alive forever, while any real kernel message is larger.
+ */
+const ACTIVE_WEBSOCKET_CHUNK_BYTES = 32;
+
+type Decision = { answer: ProxyAnswer } | { url: string; target: import('./notebook-access.service').NotebookTarget; sessionId: string };
+
+/** `/notebook/<sessionId>/…`: only the session's owner reaches its notebook server, which gets the Jupyter token from here. */
+@Injectable()
+export class NotebookProxy implements OnModuleDestroy {
+  private readonly logger = new Logger('NotebookProxy');
+  private readonly forwarder = new NotebookForwarder();
+
+  constructor(
+    private readonly access: NotebookAccessService,
+    private readonly activity: NotebookActivityService,
+    private readonly config: AppConfig,
+  ) {}
+
+  async handleRequest(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse): Promise<void> {
+    // Express strips a middleware's mount path from req.url; originalUrl is what the browser asked for.
+    const url = req.originalUrl ?? req.url ?? '/';
+    const requestId = req.id === undefined ? undefined : String(req.id);
+    const path = parseNotebookPath(url);
+    if (path?.bare) {
+      // Jupyter only answers under its base URL, which ends in a slash.
+      const query = url.includes('?') ? url.slice(url.indexOf('?')) : '';
+      res.writeHead(302, { Location: `/notebook/${path.sessionId}/${query}`, 'Cache-Control': 'no-store' }).end();
+      return;
+    }
+    const decision = await this.decide(req, url, req.method ?? 'GET').catch((err: Error) => this.failed(err));
+    if ('answer' in decision) return sendAnswer(res, req.headers, decision.answer, requestId);
+    this.activity.touch(decision.sessionId);
+    this.forwarder.forward(req, res, decision.url, decision.target, () => sendAnswer(res, req.headers, unreachableAnswer(decision.sessionId), requestId));
+  }
+
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = req.url ?? '/';
+    const decision = await this.decide(req, url, 'GET').catch((err: Error) => this.failed(err));
+    if ('answer' in decision) return rejectUpgrade(socket, decision.answer);
+    this.activity.touch(decision.sessionId);
+    this.forwarder.tunnel(
+      req,
+      socket,
+      head,
+      decision.url,
+      decision.target,
+      () => rejectUpgrade(socket, unreachableAnswer(decision.sessionId)),
+      (bytes) => bytes >= ACTIVE_WEBSOCKET_CHUNK_BYTES && this.activity.touch(decision.sessionId),
+    );
+  }
+
+  onModuleDestroy(): void {
+    this.forwarder.close();
+  }
+
+  private async decide(req: IncomingMessage, url: string, method: string): Promise<Decision> {
+    const path = parseNotebookPath(url);
+    if (!path || path.bare) return { answer: notFoundAnswer() };
+    if (isForeignOrigin(req.headers, this.config.publicUrl)) return { answer: crossSiteAnswer() };
+    const access = await this.access.resolve(path.sessionId, req.headers);
+    switch (access.kind) {
+      case 'anonymous':
+        return { answer: anonymousAnswer(path.sessionId, access.message) };
+      case 'not-found':
+        return { answer: notFoundAnswer() };
+      case 'not-running':
+        return { answer: notRunningAnswer(path.sessionId, access.session) };
+      case 'allowed':
+        if (!hasWriteToken(method, access.user, req.headers, parseCookies(req.headers.cookie), this.config.secret)) return { answer: crossSiteAnswer() };
+        return { url, target: access.target, sessionId: path.sessionId };
+    }
+  }
+
+  private failed(err: Error): Decision {
+    // The database is down or similar: a clear 503, never a crash or a hung socket.
+    this.logger.error(`Notebook proxy could not decide on a request: ${err.message}`);
+    return {
+      answer: { status: 503, title: 'Trialhub is having trouble', message: 'Trialhub could not check your access to this notebook just now. This page retries in a few seconds.', link: { href: '/', label: 'Back to your dashboard' }, refreshSeconds: 5 },
+    };
+  }
+}
