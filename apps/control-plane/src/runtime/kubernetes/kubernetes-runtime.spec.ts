@@ -25,6 +25,11 @@ describe('KubernetesRuntime against the fake API server', () => {
     await runtime.start();
     return runtime;
   }
+  /** As the reconciler does: the trial's workspace claim first, then the session. */
+  async function launch(runtime: KubernetesRuntime, spec: ReturnType<typeof sessionSpec>): Promise<void> {
+    await runtime.ensureWorkspace({ trialId: spec.trialId, userId: spec.userId, storage: '1Gi' });
+    await runtime.launch(spec);
+  }
   const objects = (kind: 'pods' | 'secrets' | 'services' | 'persistentvolumeclaims') => fake.objects(kind, ns);
   const named = (kind: 'pods' | 'secrets' | 'services' | 'persistentvolumeclaims', n: string) => objects(kind).find((o: any) => o.metadata.name === n);
 
@@ -50,7 +55,7 @@ describe('KubernetesRuntime against the fake API server', () => {
     const runtime = await started();
     const spec = sessionSpec({}, uuid(1));
     await runtime.ensureWorkspace({ trialId: spec.trialId, userId: spec.userId, storage: '10Gi' });
-    await runtime.launch(spec);
+    await launch(runtime, spec);
     const ready = await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
     expect(ready).toMatchObject({ phase: 'ready', endpoint: { host: '127.0.0.1', port: 8888 }, node: 'power8-a' });
 
@@ -68,9 +73,9 @@ describe('KubernetesRuntime against the fake API server', () => {
   it('reports Unschedulable with the scheduler\'s message while the GPUs are taken, and ready once one frees up', async () => {
     const runtime = await started();
     const [first, second] = [sessionSpec({}, uuid(2)), sessionSpec({}, uuid(3))];
-    await runtime.launch(first);
+    await launch(runtime, first);
     await observed(runtime, first.sessionId, (o) => o?.phase === 'ready', 'first ready');
-    await runtime.launch(second);
+    await launch(runtime, second);
     const waiting = await observed(runtime, second.sessionId, (o) => o?.reason === 'Unschedulable', 'unschedulable');
     expect(waiting!.phase).toBe('pending');
     expect(waiting!.message).toMatch(/Insufficient nvidia\.com\/gpu/);
@@ -86,7 +91,7 @@ describe('KubernetesRuntime against the fake API server', () => {
     const pull = sessionSpec({ profile: { ...cpuProfile, image: 'registry.example/notebook:missing' } }, uuid(4));
     const crash = sessionSpec({ profile: { ...cpuProfile, image: 'registry.example/notebook:crash' } }, uuid(5));
     const t0 = Date.now();
-    await Promise.all([runtime.launch(pull), runtime.launch(crash)]);
+    await Promise.all([launch(runtime, pull), launch(runtime, crash)]);
     const pulled = await observed(runtime, pull.sessionId, (o) => o?.phase === 'failed', 'image pull failure');
     expect(pulled!.reason).toMatch(/ErrImagePull|ImagePullBackOff/);
     expect(pulled!.message).toMatch(/^The notebook image registry\.example\/notebook:missing could not be pulled: /);
@@ -101,13 +106,13 @@ describe('KubernetesRuntime against the fake API server', () => {
   it('fails a session whose pod is evicted, or whose node stops responding', async () => {
     const runtime = await started();
     const evicted = sessionSpec({ profile: cpuProfile }, uuid(6));
-    await runtime.launch(evicted);
+    await launch(runtime, evicted);
     await observed(runtime, evicted.sessionId, (o) => o?.phase === 'ready', 'ready');
     fake.kubelet.evict(name(evicted.sessionId), ns);
     expect(await observed(runtime, evicted.sessionId, (o) => o?.phase === 'failed', 'evicted')).toMatchObject({ reason: 'Evicted', message: 'The node ran out of memory and evicted the notebook' });
 
     const lost = sessionSpec({ profile: { ...sessionSpec().profile, nodeSelector: { 'kubernetes.io/arch': 'amd64' } } }, uuid(7));
-    await runtime.launch(lost);
+    await launch(runtime, lost);
     const ready = await observed(runtime, lost.sessionId, (o) => o?.phase === 'ready', 'ready on the x86 GPU node');
     fake.kubelet.loseNode(ready!.node!);
     expect(await observed(runtime, lost.sessionId, (o) => o?.phase === 'failed', 'node lost')).toMatchObject({ reason: 'NodeLost', message: 'The GPU node stopped responding' });
@@ -121,7 +126,7 @@ describe('KubernetesRuntime against the fake API server', () => {
     const runtime = await started();
     const spec = sessionSpec({ profile: cpuProfile }, uuid(8));
     await runtime.ensureWorkspace({ trialId: spec.trialId, userId: spec.userId, storage: '5Gi' });
-    await runtime.launch(spec);
+    await launch(runtime, spec);
     await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
     await runtime.terminate(spec.sessionId);
     expect(runtime.observe(spec.sessionId)).toBeUndefined();
@@ -136,10 +141,10 @@ describe('KubernetesRuntime against the fake API server', () => {
   it('launch is idempotent: a second call creates nothing new', async () => {
     const runtime = await started();
     const spec = sessionSpec({ profile: cpuProfile }, uuid(9));
-    await runtime.launch(spec);
+    await launch(runtime, spec);
     const uid = named('pods', name(spec.sessionId)).metadata.uid;
-    await runtime.launch(spec);
-    await Promise.all([runtime.launch(spec), runtime.launch(spec)]);
+    await launch(runtime, spec);
+    await Promise.all([launch(runtime, spec), launch(runtime, spec)]);
     expect(objects('pods').map((p: any) => p.metadata.uid)).toEqual([uid]);
     expect(objects('secrets')).toHaveLength(1);
     expect(objects('services')).toHaveLength(1);
@@ -151,10 +156,11 @@ describe('KubernetesRuntime against the fake API server', () => {
     const runtime = await started({ retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } });
     const spec = sessionSpec({ profile: cpuProfile }, uuid(10));
     fake.faults.failNext(2, 503, { method: 'POST', pathIncludes: `/namespaces/${ns}/pods` });
+    await runtime.ensureWorkspace({ trialId: spec.trialId, userId: spec.userId, storage: '1Gi' });
     await expect(runtime.launch(spec)).rejects.toBeInstanceOf(TransientRuntimeError);
     expect(objects('secrets')).toHaveLength(1);
     expect(objects('pods')).toHaveLength(0);
-    await runtime.launch(spec);
+    await launch(runtime, spec);
     const pod = named('pods', name(spec.sessionId));
     expect(named('secrets', name(spec.sessionId)).metadata.ownerReferences).toEqual([expect.objectContaining({ uid: pod.metadata.uid })]);
     expect(named('services', name(spec.sessionId))).toBeDefined();
@@ -168,7 +174,7 @@ describe('KubernetesRuntime against the fake API server', () => {
     const before = fake.requests.length;
     fake.faults.failNext(3, 500, { method: 'POST' });
     fake.faults.failNext(2, 429, { method: 'POST' });
-    await runtime.launch(spec);
+    await launch(runtime, spec);
     const posts = fake.requests.slice(before).filter((r) => r.method === 'POST');
     expect(posts.filter((r) => r.status === 500)).toHaveLength(3);
     expect(posts.filter((r) => r.status === 429)).toHaveLength(2);
@@ -179,7 +185,7 @@ describe('KubernetesRuntime against the fake API server', () => {
   it('recovers from dropped watches and compacted history, and still reports changes', async () => {
     const runtime = await started({ resyncIntervalMs: 60_000 });
     const spec = sessionSpec({ profile: cpuProfile }, uuid(12));
-    await runtime.launch(spec);
+    await launch(runtime, spec);
     await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
     fake.faults.dropWatches();
     fake.faults.compactHistory();
@@ -197,13 +203,13 @@ describe('KubernetesRuntime against the fake API server', () => {
     const first = await started();
     const spec = sessionSpec({ profile: cpuProfile }, uuid(13));
     await first.ensureWorkspace({ trialId: spec.trialId, userId: spec.userId, storage: '1Gi' });
-    await first.launch(spec);
+    await launch(first, spec);
     await observed(first, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
     await first.shutdown();
 
     const other = runtimeFor(fake, ns, { installationId: 'someone-else' });
     runtimes.push(other);
-    await other.launch(sessionSpec({ profile: cpuProfile }, uuid(14)));
+    await launch(other, sessionSpec({ profile: cpuProfile }, uuid(14)));
 
     const restarted = runtimeFor(fake, ns);
     runtimes.push(restarted);
@@ -219,7 +225,7 @@ describe('KubernetesRuntime against the fake API server', () => {
   it('reports GPU capacity per node, counting its own running pods', async () => {
     const runtime = await started();
     const spec = sessionSpec({}, uuid(15));
-    await runtime.launch(spec);
+    await launch(runtime, spec);
     await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
     const { nodes } = await runtime.capacity();
     const byName = Object.fromEntries(nodes.map((n) => [n.name, n]));
