@@ -8,9 +8,7 @@ import { KubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes-r
 /** Test support for the driver's integration tests: a runtime pointed at the fake API server through a kubeconfig file. */
 export function writeKubeconfig(fake: FakeKubernetes): string {
   const path = join(mkdtempSync(join(tmpdir(), 'trialhub-k8s-driver-')), 'kubeconfig.yaml');
-  // client-node refuses a plain-http server unless the cluster says insecure-skip-tls-verify.
-  const yaml = /insecure-skip-tls-verify/.test(fake.kubeconfigYaml) ? fake.kubeconfigYaml : fake.kubeconfigYaml.replace(/^(\s+)server: (http:\/\/.*)$/m, '$1server: $2\n$1insecure-skip-tls-verify: true');
-  writeFileSync(path, yaml);
+  writeFileSync(path, fake.kubeconfigYaml);
   return path;
 }
 

@@ -238,5 +238,7 @@ describe('KubernetesRuntime against the fake API server', () => {
     const unlisted = fake.requests.filter((r) => !isListedApiCall(r.resource, r.verb)).map((r) => `${r.verb} ${r.resource}`);
     expect(fake.requests.length).toBeGreaterThan(50);
     expect([...new Set(unlisted)]).toEqual([]);
+    const used = new Set(fake.requests.map((r) => `${r.verb} ${r.resource}`));
+    for (const call of ['watch pods', 'list pods', 'create pods', 'delete pods', 'create secrets', 'patch secrets', 'create services', 'create persistentvolumeclaims', 'list nodes']) expect(used).toContain(call);
   });
 });
