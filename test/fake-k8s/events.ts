@@ -28,7 +28,8 @@ export class EventRecorder {
       this.store.put('events', { ...current, count: (current.count ?? 1) + 1, lastTimestamp: now });
       return;
     }
-    const name = `${involved.metadata.name}.${(Date.now() * 1e6 + this.sequence++).toString(16)}`;
+    // Real names are `<object>.<unix nanos in hex>`: milliseconds plus a sequence keep them unique here.
+    const name = `${involved.metadata.name}.${Date.now().toString(16)}${(this.sequence++ % 0xffffff).toString(16).padStart(6, '0')}`;
     this.store.put('events', {
       apiVersion: 'v1',
       kind: 'Event',
