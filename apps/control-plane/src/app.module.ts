@@ -17,8 +17,10 @@ import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { QuotasModule } from './quotas/quotas.module';
+import { ResultsModule } from './results/results.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { SharingModule } from './sharing/sharing.module';
 import { TrialsModule } from './trials/trials.module';
 import { UsersModule } from './users/users.module';
 
@@ -60,6 +62,8 @@ export class AppModule implements NestModule {
         ProxyModule,
         AdminModule,
         ArtifactsModule,
+        ResultsModule,
+        SharingModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

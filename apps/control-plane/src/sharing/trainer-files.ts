@@ -1,0 +1,65 @@
+/**
+ * The trainer's output files, read defensively: a result may come from an older trainer
+ * or a hand-made upload, and a malformed or missing file means "not available", never an error.
+ */
+export interface HistoryPoint { step: number; trainAccuracy?: number; validationAccuracy?: number; crossEntropy?: number }
+export interface Confusion { classes: string[]; matrix: number[][] }
+export interface Prediction { label: string; confidence: number | null }
+export interface BeforeAfterRow { image: string; label: string | null; before: Prediction | null; after: Prediction | null }
+
+type Json = Record<string, unknown>;
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const obj = (v: unknown): Json | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null);
+const MAX_ROWS = 5000;
+
+/** `history.json`: a list of steps, or `{ history | steps: [...] }`. */
+export function readHistory(raw: unknown): HistoryPoint[] {
+  const list = Array.isArray(raw) ? raw : (obj(raw)?.history ?? obj(raw)?.steps);
+  if (!Array.isArray(list)) return [];
+  const points: HistoryPoint[] = [];
+  list.slice(0, MAX_ROWS).forEach((item, index) => {
+    const o = obj(item);
+    if (!o) return;
+    const p: HistoryPoint = { step: num(o.step) ?? index + 1, trainAccuracy: num(o.trainAccuracy), validationAccuracy: num(o.validationAccuracy), crossEntropy: num(o.crossEntropy) ?? num(o.loss) };
+    if (p.trainAccuracy !== undefined || p.validationAccuracy !== undefined || p.crossEntropy !== undefined) points.push(p);
+  });
+  return points.sort((a, b) => a.step - b.step);
+}
+
+/** `confusion.json`: `{ classes | labels, matrix }`, matrix[actual][predicted]. */
+export function readConfusion(raw: unknown): Confusion | null {
+  const o = obj(raw);
+  if (!o) return null;
+  const classes = (Array.isArray(o.classes) ? o.classes : Array.isArray(o.labels) ? o.labels : []).map(String);
+  if (!classes.length || classes.length > 200 || !Array.isArray(o.matrix) || o.matrix.length !== classes.length) return null;
+  const matrix = o.matrix.map((row) => (Array.isArray(row) ? row.map((v) => num(v) ?? 0) : []));
+  return matrix.every((row) => row.length === classes.length) ? { classes, matrix } : null;
+}
+
+/** A prediction: a class name, `{ label, confidence }`, or scores per class (`{ pool: 0.8, … }`). */
+function prediction(v: unknown): Prediction | null {
+  if (typeof v === 'string') return { label: v, confidence: null };
+  const o = obj(v);
+  if (!o) return null;
+  const label = str(o.label) ?? str(o.predicted) ?? str(o.class);
+  if (label) return { label, confidence: num(o.confidence) ?? num(o.probability) ?? null };
+  const scores = Object.entries(o).filter((e): e is [string, number] => num(e[1]) !== undefined);
+  if (!scores.length) return null;
+  const [best, score] = scores.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return { label: best, confidence: score };
+}
+
+/** `before-after.json`: a list (or `{ rows }`) of `{ image, label?, before, after }`. */
+export function readBeforeAfter(raw: unknown): BeforeAfterRow[] {
+  const list = Array.isArray(raw) ? raw : obj(raw)?.rows;
+  if (!Array.isArray(list)) return [];
+  const rows: BeforeAfterRow[] = [];
+  for (const item of list.slice(0, MAX_ROWS)) {
+    const o = obj(item);
+    const image = o && (str(o.image) ?? str(o.file) ?? str(o.path));
+    if (!o || !image) continue;
+    rows.push({ image, label: str(o.label) ?? str(o.actual), before: prediction(o.before), after: prediction(o.after) });
+  }
+  return rows;
+}
