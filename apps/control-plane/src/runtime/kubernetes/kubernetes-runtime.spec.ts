@@ -199,6 +199,21 @@ describe('KubernetesRuntime against the fake API server', () => {
     expect(runtime.observe(spec.sessionId)).toBeUndefined();
   });
 
+  it('restarts the watch with backoff after a server error, from a fresh list', async () => {
+    const runtime = await started({ resyncIntervalMs: 60_000 });
+    const spec = sessionSpec({ profile: cpuProfile }, uuid(16));
+    await launch(runtime, spec);
+    await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
+    const before = fake.requests.length;
+    fake.faults.failNext(2, 500, { method: 'GET', pathIncludes: `/namespaces/${ns}/pods?watch=true` });
+    fake.faults.dropWatches();
+    await expect.poll(() => fake.requests.slice(before).filter((r) => r.verb === 'watch' && r.status === 500).length).toBe(2);
+    fake.kubelet.setReady(name(spec.sessionId), false, ns);
+    await observed(runtime, spec.sessionId, (o) => o?.phase === 'starting', 'not ready, seen by the restarted watch');
+    expect(fake.requests.slice(before).some((r) => r.verb === 'watch' && r.status === 200)).toBe(true);
+    await runtime.terminate(spec.sessionId, { gracePeriodSeconds: 0 });
+  });
+
   it('finds objects a restarted control plane must know about: its pods are adopted, strays listed, other installations ignored', async () => {
     const first = await started();
     const spec = sessionSpec({ profile: cpuProfile }, uuid(13));

@@ -19,7 +19,7 @@ export interface KubernetesRuntimeOptions {
   workspaceSize?: string;
   /** Seconds the preStop hook gets to save outputs. Default 60. */
   terminationGracePeriodSeconds?: number;
-  /** service: `<name>.<namespace>.svc:8888` (default); pod-ip: `status.podIP:8888`. */
+  /** service: `<name>.<namespace>.svc:8888` (the default in-cluster); pod-ip: `status.podIP:8888` (the default outside). */
   endpoint?: EndpointMode;
   /** Full relist of pods (and nodes) to catch missed events. Default 60 s. */
   resyncIntervalMs?: number;
@@ -67,7 +67,9 @@ export class KubernetesRuntime implements SessionRuntime {
     kubeConfig?: KubeConfig,
   ) {
     validateOptions(options);
-    this.endpoint = options.endpoint ?? 'service';
+    // Inside the cluster the Service name resolves; outside (a kubeconfig on a workstation or the
+    // fake API server) only the pod IP can possibly be reached.
+    this.endpoint = options.endpoint ?? (process.env.KUBERNETES_SERVICE_HOST ? 'service' : 'pod-ip');
     const kc = kubeConfig ?? loadKubeConfig(options.kubeconfigPath);
     this.api = KubeApi.fromConfig(kc, {
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
