@@ -21,6 +21,8 @@ export class AppConfig {
     sessionUploadUrl: string;
     storageClass: string | null;
     workspaceSize: string;
+    /** Local runtime: a folder copied into each new workspace as `pool-houses/` (the example data set). */
+    exampleDataDir: string | null;
   };
   trials!: { durationMs: number; maxActive: number | null };
   sessions!: { maxRuntimeMs: number; idleTimeoutMs: number };
@@ -65,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionUploadUrl: (e.SESSION_UPLOAD_URL ?? `${publicUrl}/api/uploads`).replace(/\/$/, ''),
       storageClass: e.KUBE_STORAGE_CLASS ?? null,
       workspaceSize: e.WORKSPACE_SIZE ?? '10Gi',
+      exampleDataDir: e.TRIALHUB_EXAMPLE_DATA ? resolve(e.TRIALHUB_EXAMPLE_DATA) : null,
     },
     trials: { durationMs: parseDuration(e.TRIAL_DURATION ?? '24h')!, maxActive: e.MAX_ACTIVE_TRIALS ?? null },
     sessions: { maxRuntimeMs: parseDuration(e.SESSION_MAX_RUNTIME ?? '4h')!, idleTimeoutMs: parseDuration(e.SESSION_IDLE_TIMEOUT ?? '1h')! },

@@ -20,7 +20,10 @@ export async function createRuntime(config: AppConfig): Promise<SessionRuntime> 
       logger,
     );
   }
-  return new LocalRuntime({ dataDir: config.database.dataDir, installationId: config.runtime.installationId, publicUrl: config.publicUrl }, logger);
+  return new LocalRuntime(
+    { dataDir: config.database.dataDir, installationId: config.runtime.installationId, publicUrl: config.publicUrl, exampleDataDir: config.runtime.exampleDataDir },
+    logger,
+  );
 }
 
 @Global()

@@ -1,78 +1,95 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { sha256 } from '../../common/crypto';
 import { freePort } from '../../database/embedded-postgres';
 import type { ManagedResources, RuntimeCapacity, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
+import { installTypeScriptKernel, pythonOf } from './jupyter-setup';
+import { logTail } from './log-tail';
+import { CommandContext, headlessCommand, jupyterCommand, sessionEnv, withBackstop } from './notebook-command';
 import { findSessionProcesses, isAlive, isOurProcess, killGroup, which } from './process-tools';
 import { repoRoot } from './repo-root';
+import { saveOutputs } from './save-outputs';
+import { SessionRecord, SessionRecords } from './session-record';
+import { EXAMPLE_DATA_FOLDER, Workspaces } from './workspace';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
   installationId: string;
   publicUrl: string;
-  /** Folder copied into new workspaces as `pool-houses/` (the example data set), when set. */
+  /** Folder copied into new workspaces as `pool-houses/` (the example data set), when set (TRIALHUB_EXAMPLE_DATA). */
   exampleDataDir?: string | null;
-  /** Seconds a stopping notebook gets after SIGTERM before SIGKILL. */
+  /** Seconds a stopping notebook gets after SIGTERM before SIGKILL (default 10). */
   stopGraceSeconds?: number;
+  /** How long the save step at stop may take (default 60 s). */
+  saveTimeoutMs?: number;
+  /** How long Jupyter may take to answer before the session fails (default 120 s). */
+  startTimeoutMs?: number;
+  /** Where to look for `jupyter` (default PATH); tests point it elsewhere to get the headless mode. */
+  searchPath?: string;
 }
 
 interface Logger { log(msg: string): void; warn(msg: string): void; error(msg: string): void }
 
-/** What is kept on disk per running session, so a restarted control plane finds its processes. */
-interface SessionRecord { sessionId: string; trialId: string; pid: number | null; port: number | null; baseUrl: string; mode: 'jupyter' | 'headless'; startedAt: string }
+type TimerKind = 'ready' | 'watch' | 'deadline';
 
-const NOTEBOOK = 'Classifying-House-And-Pool-Images.ipynb';
-const LOG_LINES = 20;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The embedded default runtime: each session is a Jupyter Notebook server child process
- * (own process group, bound to 127.0.0.1, token and base URL from the spec) working in a
- * per-trial folder. Without Jupyter installed a session runs headless (the trainer only).
+ * The embedded default runtime: each session is a Jupyter Notebook server child process in
+ * its own process group, bound to 127.0.0.1 with the session's token and base URL, working
+ * in a per-trial folder. A state file per session lets a restarted control plane adopt what
+ * still runs and garbage-collect the rest. Without Jupyter a session runs the trainer headless.
  */
 export class LocalRuntime implements SessionRuntime {
   readonly kind = 'local' as const;
   private readonly listeners = new Set<(o: RuntimeObservation) => void>();
   private readonly observations = new Map<string, RuntimeObservation>();
-  private readonly children = new Map<string, ChildProcess>();
-  private readonly logs = new Map<string, string[]>();
-  private readonly timers = new Map<string, NodeJS.Timeout[]>();
-  private readonly backstops = new Map<string, NodeJS.Timeout>();
-  private readonly stateDir: string;
-  private readonly workspacesDir: string;
+  /** One timer of each kind per session: readiness poll, process watch, trial deadline. */
+  private readonly timers = new Map<string, Map<TimerKind, NodeJS.Timeout>>();
+  /** In-flight stops: the reconciler may ask again while a slow save step runs. */
+  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly records: SessionRecords;
+  private readonly workspaces: Workspaces;
   private readonly root = repoRoot();
+  private readonly stateDir: string;
+  private jupyterBin: string | null | undefined;
   private jupyterPath: string | null | undefined;
-  private kernelDir: string | null = null;
 
   constructor(
     private readonly options: LocalRuntimeOptions,
     private readonly logger: Logger = console,
   ) {
-    this.stateDir = join(options.dataDir, 'runtime', options.installationId, 'sessions');
-    this.workspacesDir = join(options.dataDir, 'workspaces');
+    this.stateDir = join(options.dataDir, 'runtime', options.installationId);
+    this.records = new SessionRecords(join(this.stateDir, 'sessions'));
+    this.workspaces = new Workspaces(join(options.dataDir, 'workspaces'), this.root, options.exampleDataDir ?? null);
   }
 
-  /** Finds the processes a previous control plane left: live ones are adopted, the rest forgotten. */
+  /** Finds what a previous control plane left: live processes are adopted, dead ones reported failed. */
   async start(): Promise<void> {
-    mkdirSync(this.stateDir, { recursive: true });
-    for (const record of this.records()) {
-      if (record.mode === 'headless' || (record.pid && isAlive(record.pid) && isOurProcess(record.pid, record.sessionId))) {
-        // Known to be alive: report it starting at once, so the reconciler does not take it for lost before the first poll.
+    this.records.ensureDir();
+    for (const record of this.records.all()) {
+      if (record.pid && this.isOurs(record)) {
+        this.logger.log(`Adopting session ${record.sessionId} (pid ${record.pid}) left by a previous control plane`);
+        // Reported at once, so the reconciler does not take the session for lost before the first poll.
         this.emit({ sessionId: record.sessionId, phase: 'starting', node: hostname(), mode: record.mode });
-        if (record.pid) this.watchAdopted(record);
+        this.watchProcess(record);
         this.pollReady(record);
+        this.scheduleDeadline(record);
+      } else if (record.mode === 'headless' && !record.pid) {
+        this.emit(this.headlessReady(record.sessionId));
       } else {
-        this.removeRecord(record.sessionId);
+        this.records.remove(record.sessionId);
+        this.emit(this.exited(record, 'while the control plane was down'));
       }
     }
   }
 
   async shutdown(): Promise<void> {
-    // Session processes keep running (a restart adopts them); only our timers stop.
-    for (const list of this.timers.values()) list.forEach(clearTimeout);
+    // Session processes keep running (a restarted control plane adopts them); only our timers stop.
+    for (const kinds of this.timers.values()) kinds.forEach((t) => clearTimeout(t));
     this.timers.clear();
-    for (const t of this.backstops.values()) clearTimeout(t);
-    this.backstops.clear();
     this.listeners.clear();
   }
 
@@ -86,92 +103,65 @@ export class LocalRuntime implements SessionRuntime {
   }
 
   async ensureWorkspace(spec: WorkspaceSpec): Promise<void> {
-    const dir = this.workspaceDir(spec.trialId);
-    mkdirSync(dir, { recursive: true });
-    const notebook = [join(this.root, 'apps/trainer/notebooks', NOTEBOOK), join(this.root, 'dist/apps/trainer/notebooks', NOTEBOOK)].find(existsSync);
-    if (notebook && !existsSync(join(dir, NOTEBOOK))) cpSync(notebook, join(dir, NOTEBOOK));
-    const data = this.options.exampleDataDir;
-    if (data && existsSync(data) && !existsSync(join(dir, 'pool-houses'))) cpSync(data, join(dir, 'pool-houses'), { recursive: true });
+    this.workspaces.ensure(spec.trialId);
   }
 
   async deleteWorkspace(trialId: string): Promise<void> {
-    rmSync(this.workspaceDir(trialId), { recursive: true, force: true });
+    this.workspaces.delete(trialId);
   }
 
+  /** Spawns the session's process and returns; readiness arrives through watch(). Idempotent. */
   async launch(spec: SessionSpec): Promise<void> {
-    const existing = this.readRecord(spec.sessionId);
-    if (existing && (existing.mode === 'headless' || (existing.pid && isAlive(existing.pid) && isOurProcess(existing.pid, spec.sessionId)))) return;
-    await this.ensureWorkspace({ trialId: spec.trialId, userId: spec.userId, storage: '' });
+    await this.stopping.get(spec.sessionId);
+    const existing = this.records.read(spec.sessionId);
+    if (existing && existing.tokenHash === sha256(spec.jupyterToken) && (existing.mode === 'headless' || this.isOurs(existing))) return;
+    // Left over from an earlier launch (other credentials, or dead): replace it.
+    if (existing) await this.terminate(spec.sessionId, { gracePeriodSeconds: 2 });
+    const workspace = this.workspaces.ensure(spec.trialId);
     const jupyter = this.jupyter();
-    if (!jupyter) return this.launchHeadless(spec);
-    const port = await freePort();
-    const logFile = join(this.workspaceDir(spec.trialId), '.trialhub', `${spec.sessionId}.log`);
-    mkdirSync(join(this.workspaceDir(spec.trialId), '.trialhub'), { recursive: true });
-    const child = spawn(
-      jupyter,
-      [
-        'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0',
-        `--NotebookApp.token=${spec.jupyterToken}`, `--NotebookApp.base_url=${spec.baseUrl}`,
-        `--notebook-dir=${this.workspaceDir(spec.trialId)}`, '--NotebookApp.allow_remote_access=True',
-        '--NotebookApp.trust_xheaders=True', "--NotebookApp.allow_origin=*", '--allow-root',
-      ],
-      { cwd: this.workspaceDir(spec.trialId), env: this.sessionEnv(spec), detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const log = createWriteStream(logFile, { flags: 'a' });
-    const lines: string[] = [];
-    this.logs.set(spec.sessionId, lines);
-    const capture = (chunk: Buffer) => {
-      log.write(chunk);
-      lines.push(...chunk.toString().split('\n').filter((l) => l.trim()));
-      if (lines.length > LOG_LINES) lines.splice(0, lines.length - LOG_LINES);
+    const logFile = join(this.stateDir, 'logs', `${spec.sessionId}.log`);
+    mkdirSync(join(this.stateDir, 'logs'), { recursive: true });
+    const ctx = this.commandContext(spec, workspace, !!jupyter);
+    const record: SessionRecord = {
+      sessionId: spec.sessionId, trialId: spec.trialId, installationId: this.options.installationId, pid: null, port: null,
+      baseUrl: spec.baseUrl, mode: jupyter ? 'jupyter' : 'headless', startedAt: new Date().toISOString(),
+      trialExpiresAt: spec.trialExpiresAt.toISOString(), tokenHash: sha256(spec.jupyterToken),
+      uploadUrl: spec.uploadUrl, uploadToken: spec.uploadToken, logFile,
     };
-    child.stdout!.on('data', capture);
-    child.stderr!.on('data', capture);
-    this.children.set(spec.sessionId, child);
-    const record: SessionRecord = { sessionId: spec.sessionId, trialId: spec.trialId, pid: child.pid ?? null, port, baseUrl: spec.baseUrl, mode: 'jupyter', startedAt: new Date().toISOString() };
-    this.writeRecord(record);
-    child.on('exit', (code, signal) => {
-      log.end();
-      this.children.delete(spec.sessionId);
-      if (!this.readRecord(spec.sessionId)) return; // terminated on purpose
-      this.removeRecord(spec.sessionId);
-      const tail = lines.slice(-5).join('\n');
-      this.emit({ sessionId: spec.sessionId, phase: 'failed', reason: 'Exited', message: `The notebook server exited (${signal ?? `code ${code}`}). Last log lines:\n${tail}` });
-    });
-    this.emit({ sessionId: spec.sessionId, phase: 'starting', node: hostname(), mode: 'jupyter' });
-    this.pollReady(record);
-    this.backstop(spec);
+    let command: string[] | null;
+    if (jupyter) {
+      record.port = await freePort();
+      command = jupyterCommand(jupyter, spec, record.port, ctx);
+    } else {
+      command = this.headlessTrainer(workspace);
+    }
+    if (command) record.pid = this.spawnDetached(withBackstop(command, spec, ctx), workspace, sessionEnv(spec, ctx), logFile);
+    this.records.write(record);
+    if (record.mode === 'headless') {
+      this.logger.warn(`Jupyter is not installed (no "jupyter" on PATH): session ${spec.sessionId} runs the trainer headless`);
+      this.emit(this.headlessReady(spec.sessionId));
+    } else {
+      this.emit({ sessionId: spec.sessionId, phase: 'starting', node: hostname(), mode: 'jupyter' });
+      this.pollReady(record);
+    }
+    if (record.pid) this.watchProcess(record);
+    this.scheduleDeadline(record);
   }
 
-  async terminate(sessionId: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
-    const record = this.readRecord(sessionId);
-    this.clearTimers(sessionId);
-    if (!record) {
-      this.emit({ sessionId, phase: 'gone' });
-      return;
-    }
-    this.removeRecord(sessionId);
-    if (record.pid && isAlive(record.pid) && isOurProcess(record.pid, sessionId)) {
-      killGroup(record.pid, 'SIGTERM');
-      const grace = (options.gracePeriodSeconds ?? this.options.stopGraceSeconds ?? 10) * 1000;
-      const deadline = Date.now() + grace;
-      while (isAlive(record.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (isAlive(record.pid)) killGroup(record.pid, 'SIGKILL');
-      while (isAlive(record.pid) && isOurProcess(record.pid, sessionId)) await new Promise((r) => setTimeout(r, 50));
-    }
-    this.emit({ sessionId, phase: 'gone' });
+  /** Saves the outputs, then SIGTERM to the process group, SIGKILL after the grace period; resolves once the processes are gone. */
+  terminate(sessionId: string, options: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    const running = this.stopping.get(sessionId);
+    if (running) return running;
+    const stop = this.stop(sessionId, options.gracePeriodSeconds ?? this.options.stopGraceSeconds ?? 10).finally(() => this.stopping.delete(sessionId));
+    this.stopping.set(sessionId, stop);
+    return stop;
   }
 
   async listManaged(): Promise<ManagedResources> {
-    const sessionIds = new Set(this.records().map((r) => r.sessionId));
-    // Processes without a record (the record was lost) are found by their environment.
-    for (const p of findSessionProcesses(this.stateDir)) {
-      if (!sessionIds.has(p.sessionId)) {
-        sessionIds.add(p.sessionId);
-        this.writeRecord({ sessionId: p.sessionId, trialId: '', pid: p.pid, port: null, baseUrl: '', mode: 'jupyter', startedAt: new Date().toISOString() });
-      }
-    }
-    const trialIds = existsSync(this.workspacesDir) ? readdirSync(this.workspacesDir) : [];
+    const sessionIds = new Set(this.records.all().map((r) => r.sessionId));
+    // A process whose state file was lost is still found by its environment, and still ours to collect.
+    for (const p of findSessionProcesses(this.stateDir)) sessionIds.add(p.sessionId);
+    const trialIds = existsSync(this.workspaces.root) ? readdirSync(this.workspaces.root).filter((n) => /^[0-9a-f-]{36}$/i.test(n)) : [];
     return { sessionIds: [...sessionIds], trialIds };
   }
 
@@ -179,101 +169,167 @@ export class LocalRuntime implements SessionRuntime {
     return { nodes: [{ name: hostname(), labels: { 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch }, gpus: 0, gpusUsed: 0, ready: true }] };
   }
 
-  private launchHeadless(spec: SessionSpec): void {
-    this.writeRecord({ sessionId: spec.sessionId, trialId: spec.trialId, pid: null, port: null, baseUrl: spec.baseUrl, mode: 'headless', startedAt: new Date().toISOString() });
-    const cli = join(this.root, 'dist/apps/trainer/src/cli.js');
-    const data = join(this.workspaceDir(spec.trialId), 'pool-houses');
-    if (existsSync(cli) && existsSync(data)) {
-      const args = [cli, '--out', join(this.workspaceDir(spec.trialId), 'results', `run-${Date.now()}`)];
-      if (existsSync(join(data, 'bottlenecks'))) args.push('--bottlenecks', join(data, 'bottlenecks'));
-      if (existsSync(join(data, 'images'))) args.push('--data', join(data, 'images'));
-      const child = spawn(process.execPath, args, { cwd: this.workspaceDir(spec.trialId), env: this.sessionEnv(spec), stdio: 'ignore', detached: true });
-      child.unref();
+  private async stop(sessionId: string, graceSeconds: number): Promise<void> {
+    this.clearTimers(sessionId);
+    const record = this.records.read(sessionId);
+    // Processes without a state file (found by listManaged) are stopped too.
+    const pids = new Set(findSessionProcesses(this.stateDir).filter((p) => p.sessionId === sessionId).map((p) => p.pid));
+    if (record?.pid && this.isOurs(record)) pids.add(record.pid);
+    if (record && graceSeconds > 0 && record.uploadToken) {
+      // The pod's preStop hook: outputs are uploaded before the notebook goes.
+      const saved = await saveOutputs({ repoRoot: this.root, workspace: this.workspaces.dir(record.trialId), uploadUrl: record.uploadUrl, uploadToken: record.uploadToken, sessionId, timeoutMs: this.options.saveTimeoutMs ?? 60_000 });
+      if (!saved.ok) this.logger.warn(`Session ${sessionId}: saving outputs before the stop failed: ${saved.output}`);
+      else if (saved.output) this.logger.log(`Session ${sessionId}: ${saved.output}`);
     }
-    this.emit({ sessionId: spec.sessionId, phase: 'ready', node: hostname(), mode: 'headless', message: 'Jupyter is not installed on this machine: the trainer runs headless' });
-    this.backstop(spec);
+    // The state file goes first: the exit watcher then knows the exit was asked for.
+    this.records.remove(sessionId);
+    for (const pid of pids) killGroup(pid, 'SIGTERM');
+    const deadline = Date.now() + graceSeconds * 1000;
+    while ([...pids].some((pid) => this.alive(pid, sessionId)) && Date.now() < deadline) await sleep(100);
+    for (const pid of pids) if (this.alive(pid, sessionId)) killGroup(pid, 'SIGKILL');
+    const killDeadline = Date.now() + 5000;
+    while ([...pids].some((pid) => this.alive(pid, sessionId)) && Date.now() < killDeadline) await sleep(50);
+    // Jupyter starts kernels in sessions of their own: whatever still carries the session's id goes too.
+    for (const p of findSessionProcesses(this.stateDir)) if (p.sessionId === sessionId) killGroup(p.pid, 'SIGKILL');
+    this.emit({ sessionId, phase: 'gone' });
   }
 
-  /** Polls Jupyter's API until it answers, then reports the session ready. */
-  private pollReady(record: SessionRecord): void {
-    if (record.mode === 'headless') {
-      this.emit({ sessionId: record.sessionId, phase: 'ready', node: hostname(), mode: 'headless' });
-      return;
+  private spawnDetached(command: string[], cwd: string, env: NodeJS.ProcessEnv, logFile: string): number | null {
+    // Output goes straight to a file, not through a pipe to us: a control plane that dies must not take the notebook down with a broken pipe.
+    const fd = openSync(logFile, 'a', 0o600);
+    try {
+      const child = spawn(command[0], command.slice(1), { cwd, env, detached: true, stdio: ['ignore', fd, fd] });
+      child.on('error', (err) => this.logger.error(`Could not start ${command[0]}: ${err.message}`));
+      child.unref();
+      return child.pid ?? null;
+    } finally {
+      closeSync(fd);
     }
+  }
+
+  /** The trainer on the example data, or null when there is nothing to train on (the session then just reports headless). */
+  private headlessTrainer(workspace: string): string[] | null {
+    const data = join(workspace, EXAMPLE_DATA_FOLDER);
+    const bottlenecks = join(data, 'bottlenecks');
+    const images = join(data, 'images');
+    if (!existsSync(join(this.root, 'dist/apps/trainer/src/cli.js'))) return null;
+    if (!existsSync(bottlenecks) && !existsSync(images)) return null;
+    return headlessCommand(this.root, join(workspace, 'results', `headless-${new Date().toISOString().replace(/[:.]/g, '-')}`), {
+      bottlenecks: existsSync(bottlenecks) ? bottlenecks : undefined,
+      images: existsSync(images) ? images : undefined,
+    });
+  }
+
+  private headlessReady(sessionId: string): RuntimeObservation {
+    return { sessionId, phase: 'ready', node: hostname(), mode: 'headless', message: 'Jupyter is not installed on this machine: the trainer runs headless' };
+  }
+
+  /** Polls `GET <baseUrl>api` until Jupyter answers, then reports the session ready. */
+  private pollReady(record: SessionRecord): void {
+    if (record.mode === 'headless') return this.emit(this.headlessReady(record.sessionId));
+    const giveUpAt = Date.now() + (this.options.startTimeoutMs ?? 120_000);
     const check = async () => {
-      if (!this.readRecord(record.sessionId)) return;
+      if (!this.records.read(record.sessionId)) return;
       try {
         const res = await fetch(`http://127.0.0.1:${record.port}${record.baseUrl}api`, { signal: AbortSignal.timeout(2000) });
+        await res.arrayBuffer();
         if (res.ok) {
           this.emit({ sessionId: record.sessionId, phase: 'ready', endpoint: { host: '127.0.0.1', port: record.port! }, node: hostname(), mode: 'jupyter' });
           return;
         }
       } catch {
-        /* not up yet */
+        /* not listening yet */
       }
-      this.addTimer(record.sessionId, setTimeout(check, 250));
+      if (Date.now() > giveUpAt) {
+        const tail = logTail(record.logFile);
+        const failed: RuntimeObservation = { sessionId: record.sessionId, phase: 'failed', reason: 'StartTimeout', message: `The notebook server did not answer within ${Math.round((this.options.startTimeoutMs ?? 120_000) / 1000)} s.${tail ? ` Last log lines:\n${tail}` : ''}` };
+        // Reported after the stop, whose 'gone' would otherwise replace the failure before the reconciler reads it.
+        void this.terminate(record.sessionId, { gracePeriodSeconds: 2 }).then(() => this.emit(failed));
+        return;
+      }
+      this.setTimer(record.sessionId, 'ready', setTimeout(check, 200));
     };
     void check();
   }
 
-  /** A process adopted after a restart: no 'exit' event, so poll for its death. */
-  private watchAdopted(record: SessionRecord): void {
+  /** Notices the process's death (we may not be its parent after a restart, so no 'exit' event): a death not asked for is a failure. */
+  private watchProcess(record: SessionRecord): void {
     const poll = () => {
-      if (!this.readRecord(record.sessionId)) return;
-      if (!isAlive(record.pid!)) {
-        this.removeRecord(record.sessionId);
-        this.emit({ sessionId: record.sessionId, phase: 'failed', reason: 'Exited', message: 'The notebook server exited.' });
+      if (!this.records.read(record.sessionId) || this.stopping.has(record.sessionId)) return;
+      if (!record.pid || this.alive(record.pid, record.sessionId)) {
+        this.setTimer(record.sessionId, 'watch', setTimeout(poll, 500));
         return;
       }
-      this.addTimer(record.sessionId, setTimeout(poll, 1000));
+      this.records.remove(record.sessionId);
+      this.clearTimers(record.sessionId);
+      if (record.mode === 'headless') {
+        // The trainer finished (it uploads its own outputs); the session stays until it is stopped.
+        this.records.write({ ...record, pid: null });
+        return;
+      }
+      // Kernels live in the dead server's process group; they go with it.
+      for (const p of findSessionProcesses(this.stateDir)) if (p.sessionId === record.sessionId) killGroup(p.pid, 'SIGKILL');
+      this.emit(this.exited(record, ''));
     };
-    poll();
+    this.setTimer(record.sessionId, 'watch', setTimeout(poll, 500));
   }
 
-  /** Nothing outlives its trial, even if the reconciler is down: kill at the trial's end. */
-  private backstop(spec: SessionSpec): void {
-    const ms = Math.min(spec.trialExpiresAt.getTime() - Date.now(), 2 ** 31 - 1);
-    clearTimeout(this.backstops.get(spec.sessionId));
-    const timer = setTimeout(() => void this.terminate(spec.sessionId, { gracePeriodSeconds: 5 }), Math.max(0, ms));
-    timer.unref();
-    this.backstops.set(spec.sessionId, timer);
-  }
-
-  private sessionEnv(spec: SessionSpec): NodeJS.ProcessEnv {
-    const kernels = this.kernelPath();
+  private exited(record: SessionRecord, when: string): RuntimeObservation {
+    const tail = logTail(record.logFile);
+    const pastTrial = Date.parse(record.trialExpiresAt) <= Date.now();
     return {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LANG: process.env.LANG ?? 'C.UTF-8',
-      ...(kernels ? { JUPYTER_PATH: kernels } : {}),
-      NODE_PATH: join(this.root, 'node_modules'),
-      TRIALHUB_SESSION_ID: spec.sessionId,
-      TRIALHUB_RUNTIME_OWNER: this.stateDir,
-      TRIALHUB_UPLOAD_URL: spec.uploadUrl,
-      TRIALHUB_UPLOAD_TOKEN: spec.uploadToken,
-      TRIALHUB_BASE_URL: spec.baseUrl,
-      TRIALHUB_REPO: this.root,
+      sessionId: record.sessionId,
+      phase: 'failed',
+      reason: pastTrial ? 'DeadlineExceeded' : 'Exited',
+      message: pastTrial
+        ? 'The notebook server was stopped at the end of the trial.'
+        : `The notebook server exited${when ? ` ${when}` : ''}.${tail ? ` Last log lines:\n${tail}` : ''}`,
     };
   }
 
-  /** Installs the tslab TypeScript kernel once into the data dir; null when tslab is not available. */
-  private kernelPath(): string | null {
-    if (this.kernelDir !== null) return this.kernelDir || null;
-    const tslab = join(this.root, 'node_modules/.bin/tslab');
-    const prefix = join(this.options.dataDir, 'jupyter');
-    const spec = join(prefix, 'share/jupyter/kernels/tslab/kernel.json');
-    if (!existsSync(spec) && existsSync(tslab)) {
-      const python = which('python3') ?? 'python3';
-      const r = spawnSync(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${prefix}`], { encoding: 'utf8' });
-      if (r.status !== 0) this.logger.warn(`Could not install the TypeScript kernel: ${r.stderr || r.stdout}`);
-    }
-    this.kernelDir = existsSync(spec) ? join(prefix, 'share/jupyter') : '';
-    return this.kernelDir || null;
+  /** Nothing outlives its trial: stop (with the save step) at the trial's end. The `timeout` wrapper is the backstop if we are down. */
+  private scheduleDeadline(record: SessionRecord): void {
+    const ms = Date.parse(record.trialExpiresAt) - Date.now();
+    if (ms > 2 ** 31 - 1) return; // beyond setTimeout's range (24 days): the wrapper covers it
+    this.setTimer(record.sessionId, 'deadline', setTimeout(() => void this.terminate(record.sessionId, { gracePeriodSeconds: 5 }), Math.max(0, ms)));
+  }
+
+  private commandContext(spec: SessionSpec, workspace: string, withJupyter: boolean): CommandContext {
+    const runtimeDir = join(this.stateDir, 'jupyter-runtime', spec.sessionId);
+    const configDir = join(this.options.dataDir, 'jupyter', 'config');
+    mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
+    mkdirSync(configDir, { recursive: true });
+    return {
+      repoRoot: this.root,
+      workspace,
+      runtimeDir,
+      configDir,
+      jupyterPath: withJupyter ? this.typeScriptKernel() : null,
+      owner: this.stateDir,
+      timeoutBin: which('timeout'),
+    };
+  }
+
+  private typeScriptKernel(): string | null {
+    if (this.jupyterPath !== undefined) return this.jupyterPath;
+    const result = installTypeScriptKernel(this.root, join(this.options.dataDir, 'jupyter'), pythonOf(this.jupyter()!));
+    if ('error' in result) this.logger.warn(`Notebooks get no TypeScript kernel: ${result.error}`);
+    this.jupyterPath = 'error' in result ? null : result.jupyterPath;
+    return this.jupyterPath;
   }
 
   private jupyter(): string | null {
-    if (this.jupyterPath === undefined) this.jupyterPath = which('jupyter');
-    return this.jupyterPath;
+    if (this.jupyterBin === undefined) this.jupyterBin = which('jupyter', this.options.searchPath ?? process.env.PATH ?? '');
+    return this.jupyterBin;
+  }
+
+  /** Alive and really one of ours: a pid can be reused by an unrelated process after ours died. */
+  private isOurs(record: SessionRecord): boolean {
+    return !!record.pid && this.alive(record.pid, record.sessionId);
+  }
+
+  private alive(pid: number, sessionId: string): boolean {
+    return isAlive(pid) && isOurProcess(pid, sessionId);
   }
 
   private emit(o: RuntimeObservation): void {
@@ -282,50 +338,16 @@ export class LocalRuntime implements SessionRuntime {
     for (const l of this.listeners) l(o);
   }
 
-  private workspaceDir(trialId: string): string {
-    return join(this.workspacesDir, trialId);
-  }
-
-  private recordFile(sessionId: string): string {
-    return join(this.stateDir, `${sessionId}.json`);
-  }
-
-  private readRecord(sessionId: string): SessionRecord | null {
-    try {
-      return JSON.parse(readFileSync(this.recordFile(sessionId), 'utf8'));
-    } catch {
-      return null;
-    }
-  }
-
-  private writeRecord(record: SessionRecord): void {
-    mkdirSync(this.stateDir, { recursive: true });
-    writeFileSync(this.recordFile(record.sessionId), JSON.stringify(record));
-  }
-
-  private removeRecord(sessionId: string): void {
-    rmSync(this.recordFile(sessionId), { force: true });
-  }
-
-  private records(): SessionRecord[] {
-    if (!existsSync(this.stateDir)) return [];
-    return readdirSync(this.stateDir)
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => this.readRecord(f.slice(0, -5)))
-      .filter((r): r is SessionRecord => r !== null);
-  }
-
-  private addTimer(sessionId: string, t: NodeJS.Timeout): void {
+  private setTimer(sessionId: string, kind: TimerKind, t: NodeJS.Timeout): void {
     t.unref();
-    const list = this.timers.get(sessionId) ?? [];
-    list.push(t);
-    this.timers.set(sessionId, list.slice(-5));
+    const kinds = this.timers.get(sessionId) ?? new Map<TimerKind, NodeJS.Timeout>();
+    clearTimeout(kinds.get(kind));
+    kinds.set(kind, t);
+    this.timers.set(sessionId, kinds);
   }
 
   private clearTimers(sessionId: string): void {
-    this.timers.get(sessionId)?.forEach(clearTimeout);
+    this.timers.get(sessionId)?.forEach((t) => clearTimeout(t));
     this.timers.delete(sessionId);
-    clearTimeout(this.backstops.get(sessionId));
-    this.backstops.delete(sessionId);
   }
 }

@@ -1,7 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { existsSync } from 'node:fs';
 
 /** The first executable named `name` on PATH, or null. */
 export function which(name: string, path = process.env.PATH ?? ''): string | null {
@@ -30,7 +28,7 @@ export function isOurProcess(pid: number, sessionId: string): boolean {
   }
 }
 
-/** Signals the whole process group (children were spawned detached, as group leaders). */
+/** Signals the whole process group when `pid` leads one (sessions are spawned detached), else just the process. */
 export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
@@ -46,8 +44,7 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
 /** Every live process whose environment names one of our sessions (for restart garbage collection). `owner` is the runtime's state folder, so two installations on one machine never touch each other's processes. */
 export function findSessionProcesses(owner: string): Array<{ pid: number; sessionId: string }> {
   const out: Array<{ pid: number; sessionId: string }> = [];
-  const r = spawnSync('ls', ['/proc'], { encoding: 'utf8' });
-  for (const entry of (r.stdout ?? '').split('\n')) {
+  for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const env = readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0');
