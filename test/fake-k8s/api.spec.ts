@@ -99,7 +99,7 @@ describe('fake API server: core/v1 objects through client-node', () => {
 
   it('selects by label (=, !=, in, notin, exists, !exists) and by field (name, namespace, nodeName, phase)', async () => {
     const ns = 'selectors';
-    const labelled = [
+    const labelled: Array<{ name: string; labels: Record<string, string> }> = [
       { name: 's1', labels: { app: 'web', tier: 'front' } },
       { name: 's2', labels: { app: 'web', tier: 'back' } },
       { name: 's3', labels: { app: 'db' } },
