@@ -86,12 +86,14 @@ describe('portal: results, charts and sharing', () => {
     await matrix.waitFor();
     const counts = (await matrix.locator('[data-cell] text').allTextContents()).map(Number);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(metrics.testCount);
+    await page.locator('table.before-after').waitFor();
+    await screenshot(page, 'results-1-result-page');
     const beforeAfter = JSON.parse(readFileSync(join(runDir, 'before-after.json'), 'utf8'));
+    await page.getByRole('button', { name: `Show all ${beforeAfter.length} test images` }).click();
     await expect(page.locator('table.before-after tbody tr').count()).resolves.toBe(beforeAfter.length);
     const zip = await page.request.get(`/api/results/${uploaded.resultId}/download`);
     expect(zip.status()).toBe(200);
     expect((await zip.body()).subarray(0, 2).toString()).toBe('PK');
-    await screenshot(page, 'results-1-result-page');
 
     // Share: a link with an expiry, copied from the dialog.
     await page.getByRole('button', { name: 'Share' }).click();

@@ -1,7 +1,7 @@
 import type { ConfusionMatrixData } from '../api/results-types';
 
-const CELL = 84;
-const LABEL_W = 150;
+const CELL = 120;
+const LABEL_W = 170;
 const HEAD_H = 56;
 
 const pretty = (c: string) => c.replace(/[_-]+/g, ' ');
@@ -23,7 +23,7 @@ export function ConfusionMatrix({ data }: { data: ConfusionMatrixData }) {
         </text>
         {data.classes.map((c, j) => (
           <text key={`h${c}`} x={LABEL_W + j * CELL + CELL / 2} y={HEAD_H - 10} className="tick" textAnchor="middle">
-            {pretty(c).slice(0, 14)}
+            {pretty(c).slice(0, 18)}
           </text>
         ))}
         {data.matrix.map((row, i) => (

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Button } from './form';
 import { api } from '../api/endpoints';
 import { parseBeforeAfter, parseConfusion, parseHistory } from '../api/result-files';
 import type { ArtifactView, BeforeAfterRow, ConfusionMatrixData, HistoryPoint } from '../api/results-types';
@@ -61,6 +62,15 @@ export function BeforeAfterTable({ resultId, artifacts }: { resultId: string; ar
   const rows = useResultFile<BeforeAfterRow[]>(resultId, findArtifact(artifacts, 'before-after.json'), parseBeforeAfter);
   if (rows === undefined) return <Loading label="Loading the before/after comparison…" />;
   if (!rows?.length) return <p className="muted">This result has no before/after comparison (train with test images to get one).</p>;
+  return <BeforeAfterRows resultId={resultId} artifacts={artifacts} rows={rows} />;
+}
+
+/** Long tables (one row per test image) start short; the rest is one click away. */
+const FIRST_ROWS = 12;
+
+function BeforeAfterRows({ resultId, artifacts, rows }: { resultId: string; artifacts: ArtifactView[]; rows: BeforeAfterRow[] }) {
+  const [showAll, setShowAll] = useState(rows.length <= FIRST_ROWS);
+  const shown = showAll ? rows : rows.slice(0, FIRST_ROWS);
   // An image is shown when the result contains it (by exact name or file name).
   const imageUrl = (image: string) => {
     const file = image.split('/').pop()!;
@@ -89,7 +99,7 @@ export function BeforeAfterTable({ resultId, artifacts }: { resultId: string; ar
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => {
+          {shown.map((r) => {
             const url = imageUrl(r.image);
             return (
               <tr key={r.image}>
@@ -102,6 +112,13 @@ export function BeforeAfterTable({ resultId, artifacts }: { resultId: string; ar
           })}
         </tbody>
       </table>
+      {!showAll && (
+        <div className="actions">
+          <Button variant="secondary" onClick={() => setShowAll(true)}>
+            Show all {rows.length} test images
+          </Button>
+        </div>
+      )}
     </div>
   );
 }

@@ -15,7 +15,8 @@ const EXPIRY_CHOICES = [
   { value: 'never', label: 'Never (until you revoke it)' },
 ];
 
-const absolute = (url: string) => new URL(url, window.location.origin).toString();
+/** The link on the origin the user is on (the portal is same-origin with the share pages), whatever host the server thinks it has. */
+const absolute = (url: string) => new URL(new URL(url, window.location.origin).pathname, window.location.origin).toString();
 
 /** Create, copy and revoke public links to one result. */
 export function ShareDialog({ resultId, onClose }: { resultId: string; onClose(): void }) {

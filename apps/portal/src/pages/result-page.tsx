@@ -73,16 +73,14 @@ export function ResultPage({ resultId }: { resultId: string }) {
         <h2 id="curves-title">Training curves</h2>
         <TrainingCurves resultId={r.id} artifacts={r.artifacts} />
       </section>
-      <div className="grid-2">
-        <section className="card" aria-labelledby="confusion-title">
-          <h2 id="confusion-title">Confusion matrix</h2>
-          <ConfusionSection resultId={r.id} artifacts={r.artifacts} />
-        </section>
-        <section className="card" aria-labelledby="ba-title">
-          <h2 id="ba-title">Before and after training</h2>
-          <BeforeAfterTable resultId={r.id} artifacts={r.artifacts} />
-        </section>
-      </div>
+      <section className="card" aria-labelledby="confusion-title">
+        <h2 id="confusion-title">Confusion matrix</h2>
+        <ConfusionSection resultId={r.id} artifacts={r.artifacts} />
+      </section>
+      <section className="card" aria-labelledby="ba-title">
+        <h2 id="ba-title">Before and after training</h2>
+        <BeforeAfterTable resultId={r.id} artifacts={r.artifacts} />
+      </section>
       <section className="card" aria-labelledby="files-title">
         <h2 id="files-title">Files</h2>
         {r.artifacts.length === 0 ? (
