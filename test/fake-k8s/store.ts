@@ -159,7 +159,11 @@ export class ObjectStore {
   }
 
   private indexOwners(key: string, before: any, after: any): void {
-    for (const ref of before?.metadata?.ownerReferences ?? []) this.dependants.get(ref.uid)?.delete(key);
+    for (const ref of before?.metadata?.ownerReferences ?? []) {
+      const keys = this.dependants.get(ref.uid);
+      keys?.delete(key);
+      if (keys?.size === 0) this.dependants.delete(ref.uid);
+    }
     for (const ref of after?.metadata?.ownerReferences ?? []) {
       let keys = this.dependants.get(ref.uid);
       if (!keys) this.dependants.set(ref.uid, (keys = new Set()));
