@@ -123,6 +123,7 @@ describe.skipIf(!hasNbconvert)('the example notebook, executed headless with the
     expect(text()).toContain('default mode, classes: blue, red');
     expect(text()).toContain('feature extractor: TRIALHUB_FEATURE_MODEL');
     expect(text()).toMatch(/features: 24\/24 images \(0 from the cache\)/);
+    expect(text()).toContain('bottlenecks: 24 extracted now, 0 from the cache');
     expect(text()).toMatch(/step 500\/500: training accuracy/);
     const metrics = JSON.parse(readFileSync(join(dir, 'work/results/pool-classifier/metrics.json'), 'utf8'));
     expect(metrics).toMatchObject({ classes: ['blue', 'red'], mode: 'default', steps: 500 });
