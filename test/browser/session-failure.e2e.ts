@@ -18,7 +18,7 @@ describe('portal: a launch that fails (fake Kubernetes cluster)', () => {
     server = await startTestServer({ ...cluster.env, ...ADMIN });
     const admin = new ApiClient(server.url);
     expect((await admin.post('/api/auth/login', { email: ADMIN.ADMIN_EMAIL, password: ADMIN.ADMIN_PASSWORD })).status).toBe(200);
-    const created = await admin.post('/api/admin/profiles', { name: 'broken-image', displayName: 'Broken image', description: 'An image that does not exist.', image: 'registry.example/notebook:missing', slots: 5, gpus: 0 });
+    const created = await admin.post('/api/admin/profiles', { name: 'broken-image', displayName: 'Broken image', description: 'An image that does not exist.', image: 'registry.example/notebook:missing', slots: 5, gpus: 0, cpuRequest: '1', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' });
     expect(created.status).toBe(201);
     cluster.fake.kubelet.failImagePull('registry.example/notebook:missing');
     browser = await launchBrowser();
@@ -44,7 +44,7 @@ describe('portal: a launch that fails (fake Kubernetes cluster)', () => {
     await screenshot(page, 'session-5-failed');
 
     // The dashboard lists it as failed, with the reason.
-    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
     const row = page.getByRole('row', { name: /Broken image|broken-image/ });
     await expect(row.textContent()).resolves.toMatch(/Failed.*could not be pulled/i);
     expect(errors).toEqual([]);
