@@ -15,6 +15,8 @@ describe('KubeApi', () => {
   let script: Answer[] = [];
   const seen: Array<{ method: string; url: string; contentType?: string; at: number }> = [];
   let api: KubeApi;
+  let connections = 0;
+  let kc: KubeConfig;
 
   beforeAll(async () => {
     server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -27,8 +29,9 @@ describe('KubeApi', () => {
         res.end(JSON.stringify(answer.body ?? {}));
       }, answer.delayMs ?? 0);
     });
+    server.on('connection', () => connections++);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const kc = new KubeConfig();
+    kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true }],
       users: [{ name: 'u', token: 't' }],
@@ -98,6 +101,15 @@ describe('KubeApi', () => {
     script = [{ status: 200, body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' } } }];
     await api.patchSecret('ns', 's', { metadata: { ownerReferences: [] } });
     expect(seen[0]).toMatchObject({ method: 'PATCH', contentType: 'application/merge-patch+json' });
+  });
+
+  it('keeps connections to the API server open across requests', async () => {
+    script = Array.from({ length: 5 }, () => ({ status: 200, body: pod }));
+    const fresh = KubeApi.fromConfig(kc, { requestTimeoutMs: 300 });
+    const before = connections;
+    for (let i = 0; i < 5; i++) await fresh.readPod('ns', 'trialhub-s-1');
+    expect(connections - before).toBe(1);
+    fresh.close();
   });
 
   it('retries a refused connection', async () => {

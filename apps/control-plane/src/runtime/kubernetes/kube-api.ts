@@ -1,4 +1,7 @@
 import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { V1NodeList, V1PersistentVolumeClaim, V1PersistentVolumeClaimList, V1Pod, V1PodList, V1Secret, V1SecretList, V1Service, V1ServiceList } from '@kubernetes/client-node';
 import { TransientRuntimeError } from '../session-runtime';
 
@@ -16,6 +19,8 @@ export interface KubeApiOptions {
   maxAttempts?: number;
   retryBaseDelayMs?: number;
   retryMaxDelayMs?: number;
+  /** Connections kept open to the API server (requests beyond it wait their turn). Default 32. */
+  maxSockets?: number;
 }
 
 export class KubernetesApiError extends Error {
@@ -42,6 +47,7 @@ export class KubeApi {
   private readonly maxAttempts: number;
   private readonly baseDelayMs: number;
   private readonly maxDelayMs: number;
+  private readonly agents = new Map<string, HttpAgent>();
 
   constructor(
     private readonly core: CoreV1Api,
@@ -181,11 +187,51 @@ export class KubeApi {
 
   private timeoutOptions(): RequestOptions {
     const timeoutMs = this.options.requestTimeoutMs;
-    return { middleware: [requestMiddleware((ctx) => ctx.setSignal(AbortSignal.timeout(timeoutMs)))], middlewareMergeStrategy: 'append' };
+    return {
+      middleware: [
+        requestMiddleware((ctx) => {
+          ctx.setSignal(AbortSignal.timeout(timeoutMs));
+          const agent = ctx.getAgent();
+          if (agent) ctx.setAgent(this.pooled(agent));
+        }),
+      ],
+      middlewareMergeStrategy: 'append',
+    };
+  }
+
+  /**
+   * client-node builds a new Agent (a new connection, and TLS handshake) for every request;
+   * under a launch storm that is thousands of connections. Requests share one keep-alive agent
+   * per distinct TLS identity instead (a rotated client certificate gets a new one).
+   */
+  private pooled(fresh: HttpAgent): HttpAgent {
+    const options = { ...((fresh as unknown as { options?: Record<string, unknown> }).options ?? {}) };
+    delete options.path;
+    const secure = fresh instanceof HttpsAgent;
+    const key = createHash('sha256').update(`${secure}|${JSON.stringify(options)}`).digest('hex');
+    let agent = this.agents.get(key);
+    if (!agent) {
+      const pool = { ...options, keepAlive: true, maxSockets: this.options.maxSockets ?? 32 };
+      agent = secure ? new HttpsAgent(pool) : new HttpAgent(pool);
+      this.agents.set(key, agent);
+    }
+    fresh.destroy();
+    return agent;
+  }
+
+  /** Closes pooled connections. */
+  close(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
   }
 }
 
-interface RequestContextLike { setSignal(s: AbortSignal): void; setHeaderParam(k: string, v: string): void }
+interface RequestContextLike {
+  setSignal(s: AbortSignal): void;
+  setHeaderParam(k: string, v: string): void;
+  getAgent(): HttpAgent | undefined;
+  setAgent(agent: HttpAgent): void;
+}
 
 /**
  * client-node's object API takes middleware in its Observable form; its Observable is a small

@@ -108,6 +108,7 @@ export class KubernetesRuntime implements SessionRuntime {
     this.running = false;
     clearTimeout(this.nodeTimer);
     await this.informer.stop();
+    this.api.close();
     this.listeners.clear();
     for (const waiters of this.podWaiters.values()) for (const wake of waiters) wake();
   }
