@@ -123,8 +123,9 @@ export function filesUnder(dir: string): string[] {
 }
 
 /** One raw PUT of the upload API. */
-export async function putFile(server: TestServer, token: string | null, run: string, name: string, body: Uint8Array | string, headers: Record<string, string> = {}) {
+export async function putFile(server: TestServer, token: string | null, run: string, name: string, body: Uint8Array | string, headers: Record<string, string> = {}, init: Record<string, unknown> = {}) {
   const res = await fetch(`${server.url}/api/uploads/${run}/${name}`, {
+    ...init,
     method: 'PUT',
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/octet-stream', ...headers },
     body,

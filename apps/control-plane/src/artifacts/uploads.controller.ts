@@ -73,7 +73,7 @@ export class UploadsController {
     const id = (req as unknown as { id?: unknown }).id;
     const body = { ...this.errors.toBody(err), requestId: typeof id === 'string' ? id : undefined };
     if (body.statusCode >= 500) this.logger.error({ err, path: req.path }, 'Upload failed');
-    if (res.headersSent || req.destroyed) {
+    if (res.headersSent) {
       res.destroy();
       return;
     }

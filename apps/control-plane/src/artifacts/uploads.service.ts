@@ -73,14 +73,16 @@ export class UploadsService {
     if (!declaredTypeMatches(upload.declaredType, kind)) {
       throw new UnsupportedMediaTypeException(`${fileName} was sent as "${upload.declaredType}" but its extension means ${kind.type}. Send a matching Content-Type (or application/octet-stream).`);
     }
+    const result = await this.runFor(session, upload.runName);
     const quotas = await this.quotas.forUser(session.userId);
-    const remaining = Math.max(0, quotas.storagePerUserBytes - (await storageUsedBy(this.dataSource.manager, session.userId)));
+    // A file that replaces one of the same name only needs room for the difference.
+    const replacing = await this.dataSource.manager.findOne(ArtifactEntity, { where: { resultId: result.id, name: fileName } });
+    const remaining = Math.max(0, quotas.storagePerUserBytes - (await storageUsedBy(this.dataSource.manager, session.userId)) + (replacing?.size ?? 0));
     const fileLimit = `${fileName} is larger than the ${mib(quotas.maxUploadFileBytes)} a single file may have.`;
     const storageLimit = `${fileName} does not fit in your storage: ${mib(remaining)} of ${mib(quotas.storagePerUserBytes)} are left. Delete old results to make room.`;
     if (upload.declaredLength !== null && upload.declaredLength > quotas.maxUploadFileBytes) throw new PayloadTooLargeException(fileLimit);
     if (upload.declaredLength !== null && upload.declaredLength > remaining) throw new PayloadTooLargeException(storageLimit);
 
-    const result = await this.runFor(session, upload.runName);
     const byFile = quotas.maxUploadFileBytes <= remaining;
     const meter = new UploadMeter({
       limitBytes: Math.min(quotas.maxUploadFileBytes, remaining),
