@@ -3,6 +3,7 @@ import { connect, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NotebookTarget } from './notebook-access.service';
 import { cookiesForJupyter } from './request-credentials';
+import { TokenScrubber } from './token-scrubber';
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection']);
@@ -23,9 +24,14 @@ function requestHeaders(headers: IncomingHttpHeaders, target: NotebookTarget, cl
   out.authorization = `token ${target.jupyterToken}`;
   const cookie = cookiesForJupyter(headers.cookie);
   if (cookie) out.cookie = cookie;
+  // Pages are scrubbed of the token on their way out, which needs them uncompressed (Jupyter compresses nothing by default anyway).
+  delete out['accept-encoding'];
   if (clientAddress) out['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${clientAddress}` : clientAddress;
   return out;
 }
+
+/** An HTML page Jupyter rendered (uncompressed: the proxy asks for no encoding, see requestHeaders). */
+const isRenderedPage = (answer: IncomingMessage) => /^text\/html\b/.test(answer.headers['content-type'] ?? '') && !answer.headers['content-encoding'];
 
 function responseHeaders(upstream: IncomingMessage): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
@@ -62,9 +68,17 @@ export class NotebookForwarder {
       agent: this.agent,
     });
     upstream.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, responseHeaders(answer));
-      answer.pipe(res);
+      const headers = responseHeaders(answer);
       answer.on('error', () => res.destroy());
+      if (isRenderedPage(answer)) {
+        // Jupyter's pages carry its token; they are small, the scrubber streams anyway.
+        delete headers['content-length'];
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+        answer.pipe(new TokenScrubber(target.jupyterToken)).pipe(res);
+        return;
+      }
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, headers);
+      answer.pipe(res);
     });
     upstream.on('error', () => {
       if (res.headersSent) res.destroy();

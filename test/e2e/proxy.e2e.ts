@@ -1,0 +1,210 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
+import { buildOnce } from '../support/control-plane-process';
+import { ApiClient, setCookies } from '../support/http';
+import { executeOnKernel } from '../support/jupyter-kernel';
+import { startTestServer, TestServer } from '../support/server';
+import { waitFor } from '../support/wait';
+
+const view = (api: ApiClient, id: string) => api.get(`/api/sessions/${id}`).then((r) => r.body);
+const PASSWORD = 'correct-horse-battery';
+
+/** Signs up and returns the client plus its raw Cookie header (for WebSockets and plain fetch). */
+async function member(url: string, email: string): Promise<{ api: ApiClient; cookie: string }> {
+  const api = new ApiClient(url);
+  await api.signup(email, PASSWORD);
+  const login = await api.post('/api/auth/login', { email, password: PASSWORD });
+  expect(login.status).toBe(200);
+  return { api, cookie: setCookies(login.headers).map((c) => c.split(';')[0]).join('; ') };
+}
+
+/** The status a WebSocket upgrade is answered with (101 when it went through). */
+function upgradeStatus(url: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    ws.on('open', () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    ws.on('error', reject);
+  });
+}
+
+describe('the notebook proxy (local runtime, real Jupyter)', () => {
+  let server: TestServer;
+  let owner: { api: ApiClient; cookie: string };
+  let session: any;
+  let jupyterLog: string;
+  let db: Client;
+
+  beforeAll(async () => {
+    buildOnce(); // the trainer library the notebook imports lives in dist/
+    server = await startTestServer({ SESSION_IDLE_TIMEOUT: '1h' });
+    db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    owner = await member(server.url, 'owner@example.com');
+    const launched = await owner.api.post('/api/sessions', { profile: 'cpu' });
+    expect(launched.status).toBe(202);
+    session = await waitFor('the session to be ready', () => view(owner.api, launched.body.id), (s) => s.state === 'ready' || s.state === 'failed', 90_000);
+    expect(session).toMatchObject({ state: 'ready', mode: 'jupyter' });
+    jupyterLog = join(server.dataDir, 'runtime', 'default', 'logs', `${session.id}.log`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await db?.end();
+    await server?.stop();
+  });
+
+  it('records activity for the idle timeout when traffic passes', async () => {
+    await db.query(`UPDATE sessions SET last_activity_at = '2000-01-01' WHERE id = $1`, [session.id]);
+    expect((await owner.api.get(`/notebook/${session.id}/api/status`)).status).toBe(200);
+    const row = await waitFor(
+      'last_activity_at to move',
+      async () => (await db.query(`SELECT last_activity_at FROM sessions WHERE id = $1`, [session.id])).rows[0],
+      (r) => new Date(r.last_activity_at).getFullYear() > 2020,
+    );
+    expect(Date.now() - new Date(row.last_activity_at).getTime()).toBeLessThan(60_000);
+  });
+
+  it('lists the workspace files through the proxy, with the example notebook in it', async () => {
+    const r = await owner.api.get(`/notebook/${session.id}/api/contents`);
+    expect(r.status).toBe(200);
+    expect(r.body.type).toBe('directory');
+    expect(r.body.content.map((f: any) => f.name)).toContain('Classifying-House-And-Pool-Images.ipynb');
+  });
+
+  it('adds the Jupyter token itself: the browser never sees it, and Jupyter refuses requests without it', async () => {
+    const { rows } = await db.query(`SELECT generation, endpoint_port FROM sessions WHERE id = $1`, [session.id]);
+    const token = server.app.get(SessionTokens).jupyterToken(session.id, rows[0].generation);
+    const page = await owner.api.get(`/notebook/${session.id}/tree`, { accept: 'text/html' });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<html');
+    expect(page.text).not.toContain(token);
+    expect(setCookies(page.headers).some((c) => c.startsWith('username-'))).toBe(false);
+    expect([...page.headers.values()].join('\n')).not.toContain(token);
+    // The notebook server itself insists on the token the proxy adds.
+    const direct = await fetch(`http://127.0.0.1:${rows[0].endpoint_port}/notebook/${session.id}/api/contents`);
+    expect(direct.status).toBe(403);
+  });
+
+  it('starts a TypeScript (tslab) kernel and runs code over the kernel WebSocket, with the trainer library importable', async () => {
+    const kernel = await owner.api.post(`/notebook/${session.id}/api/kernels`, { name: 'tslab' });
+    expect(kernel.status).toBe(201);
+    const wsUrl = `${server.url.replace('http', 'ws')}/notebook/${session.id}/api/kernels/${kernel.body.id}/channels?session_id=e2e`;
+    const typed = await executeOnKernel(wsUrl, { cookie: owner.cookie }, 'const answer: number = 6 * 7;\nconsole.log(`the answer is ${answer}`);');
+    expect(typed).toEqual({ stdout: 'the answer is 42\n' });
+    const trainer = await executeOnKernel(wsUrl, { cookie: owner.cookie }, "const trainer = require('trialhub-trainer');\nconsole.log(typeof trainer.saveResultsToTrialhub, process.env.TRIALHUB_SESSION_ID);");
+    expect(trainer, JSON.stringify(trainer)).toEqual({ stdout: `function ${session.id}\n` });
+    // A type error is TypeScript's, reported by the kernel: it really is the TypeScript kernel.
+    const wrong = await executeOnKernel(wsUrl, { cookie: owner.cookie }, "const n: number = 'text';");
+    expect(`${wrong.error ?? ''} ${wrong.stdout}`).toMatch(/not assignable to type 'number'/);
+    expect((await owner.api.delete(`/notebook/${session.id}/api/kernels/${kernel.body.id}`)).status).toBe(204);
+  }, 120_000);
+
+  it('uploads and downloads a 50 MB file through the proxy, byte for byte', async () => {
+    const data = randomBytes(50 * 1024 * 1024);
+    const sha = createHash('sha256').update(data).digest('hex');
+    const put = await owner.api.put(`/notebook/${session.id}/api/contents/big.bin`, { type: 'file', format: 'base64', content: data.toString('base64') });
+    expect(put.status).toBe(201);
+    const onDisk = join(server.dataDir, 'workspaces', session.trialId, 'big.bin');
+    expect(statSync(onDisk).size).toBe(data.length);
+    const res = await fetch(`${server.url}/notebook/${session.id}/files/big.bin`, { headers: { cookie: owner.cookie } });
+    expect(res.status).toBe(200);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+    expect(bytes).toBe(data.length);
+    expect(hash.digest('hex')).toBe(sha);
+  }, 120_000);
+
+  it('refuses cookie-authenticated writes from another site or without an XSRF token', async () => {
+    const crossSite = await fetch(`${server.url}/notebook/${session.id}/api/contents/evil.txt`, {
+      method: 'PUT',
+      headers: { cookie: owner.cookie, origin: 'https://evil.example', 'content-type': 'application/json', 'x-csrf-token': owner.api.csrf! },
+      body: JSON.stringify({ type: 'file', format: 'text', content: 'x' }),
+    });
+    expect(crossSite.status).toBe(403);
+    const noToken = await fetch(`${server.url}/notebook/${session.id}/api/contents/evil.txt`, {
+      method: 'PUT',
+      headers: { cookie: owner.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'file', format: 'text', content: 'x' }),
+    });
+    expect(noToken.status).toBe(403);
+    const ws = await upgradeStatus(`${server.url.replace('http', 'ws')}/notebook/${session.id}/api/kernels/x/channels`, { cookie: owner.cookie, origin: 'https://evil.example' });
+    expect(ws).toBe(403);
+  });
+
+  it('another user gets 404 and an anonymous client 401, over HTTP and WebSocket, and neither reaches Jupyter', async () => {
+    const stranger = await member(server.url, 'stranger@example.com');
+    const probe = (who: string) => `/notebook/${session.id}/api/contents/probe-${who}-${randomBytes(4).toString('hex')}`;
+    const strangerPath = probe('stranger');
+    const anonymousPath = probe('anonymous');
+    const ownerPath = probe('owner');
+
+    const asStranger = await stranger.api.get(strangerPath);
+    expect(asStranger.status).toBe(404);
+    expect(asStranger.body.message).toMatch(/does not exist, or it belongs to another account/);
+    const anonymous = await fetch(server.url + anonymousPath);
+    expect(anonymous.status).toBe(401);
+    const page = await fetch(server.url + anonymousPath, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(401);
+    expect(await page.text()).toContain(`/login?next=${encodeURIComponent(`/sessions/${session.id}`)}`);
+    const wsBase = `${server.url.replace('http', 'ws')}/notebook/${session.id}/api/kernels/none/channels`;
+    expect(await upgradeStatus(wsBase, { cookie: stranger.cookie })).toBe(404);
+    expect(await upgradeStatus(wsBase, {})).toBe(401);
+
+    // Jupyter logs every 404 it answers; the owner's probe shows up, the others' never did.
+    expect((await owner.api.get(ownerPath)).status).toBe(404);
+    const log = await waitFor('the owner probe in the Jupyter log', () => readFileSync(jupyterLog, 'utf8'), (text) => text.includes(ownerPath));
+    expect(log).not.toContain(strangerPath);
+    expect(log).not.toContain(anonymousPath);
+    expect(log).not.toContain('/api/kernels/none/channels');
+  });
+
+  it('a session that is still starting gets a page that says so and reloads itself', async () => {
+    const other = await member(server.url, 'starter@example.com');
+    const launched = await other.api.post('/api/sessions', { profile: 'cpu' });
+    const r = await fetch(`${server.url}/notebook/${launched.body.id}/tree`, { headers: { cookie: other.cookie, accept: 'text/html' } });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('2');
+    const html = await r.text();
+    expect(html).toContain('Your notebook is');
+    expect(html).toContain('http-equiv="refresh"');
+    await waitFor('ready', () => view(other.api, launched.body.id), (s) => s.state === 'ready', 90_000);
+    await other.api.delete(`/api/sessions/${launched.body.id}`);
+  }, 120_000);
+
+  it('/notebook/<id> without the slash redirects to the notebook; an unknown session gets a clear page', async () => {
+    const bare = await owner.api.get(`/notebook/${session.id}`);
+    expect(bare.status).toBe(302);
+    expect(bare.headers.get('location')).toBe(`/notebook/${session.id}/`);
+    const unknown = await owner.api.get('/notebook/00000000-0000-4000-8000-000000000000/tree', { accept: 'text/html' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('No notebook here');
+    expect(unknown.text).toContain('href="/"');
+  });
+
+  it('a stopped session gets a page with a way back to the portal, not a socket error', async () => {
+    expect((await owner.api.delete(`/api/sessions/${session.id}`)).status).toBe(202);
+    await waitFor('stopped', () => view(owner.api, session.id), (s) => s.state === 'stopped', 60_000);
+    const page = await owner.api.get(`/notebook/${session.id}/tree`, { accept: 'text/html' });
+    expect(page.status).toBe(410);
+    expect(page.text).toContain('has stopped');
+    expect(page.text).toContain(`href="/sessions/${session.id}"`);
+    const api = await owner.api.get(`/notebook/${session.id}/api/contents`);
+    expect(api.status).toBe(410);
+    expect(api.body).toMatchObject({ statusCode: 410, error: 'Gone' });
+  }, 90_000);
+});
