@@ -205,12 +205,18 @@ export class UploadsService {
     body.on('aborted', cutOff);
     body.on('error', cutOff);
     body.on('close', onClose);
-    meter.on('error', () => body.unpipe(meter));
+    // The store may wrap the body's error (the S3 uploader does): keep the original to answer with.
+    let bodyError: unknown = null;
+    meter.on('error', (e) => {
+      bodyError = e;
+      body.unpipe(meter);
+    });
     body.pipe(meter);
     try {
       await this.store.put(key, meter, contentType);
-    } catch (err) {
+    } catch (thrown) {
       await this.deleteQuietly(key);
+      const err = bodyError ?? thrown;
       if (err instanceof UploadLimitError) throw new PayloadTooLargeException(err.message);
       if (err instanceof HttpException) throw err;
       if (body.complete === false || meter.destroyed) throw new TruncatedUploadError(`The upload of ${upload.fileName} did not arrive completely; nothing was saved.`);
