@@ -11,7 +11,7 @@ describe('admin', () => {
   let admin: ApiClient;
 
   beforeAll(async () => {
-    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4 });
+    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4, cpuOnlyNodes: 1 });
     server = await startTestServer({ ...cluster.env, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
     admin = new ApiClient(server.url);
     const r = await admin.post('/api/auth/login', ADMIN);

@@ -12,7 +12,7 @@ describe('crash safety and several replicas', () => {
   let cluster: Cluster;
   beforeAll(async () => {
     buildOnce();
-    cluster = await startFakeCluster({ nodes: 4, gpusPerNode: 8 });
+    cluster = await startFakeCluster({ nodes: 4, gpusPerNode: 8, cpuOnlyNodes: 2 });
   });
   afterAll(() => cluster?.fake.close());
 

@@ -98,8 +98,8 @@ describe('sessions on Kubernetes (fake API server)', () => {
       text += decoder.decode(value);
     }
     await reader.cancel();
-    expect(text).toMatch(/event: event\ndata: \{"at":"[^"]+","from":null,"to":"queued"/);
-    expect(text).toMatch(/event: state\ndata: .*"state":"ready"/);
+    expect(text).toMatch(/event: event\n(id: \d+\n)?data: \{"at":"[^"]+","from":null,"to":"queued"/);
+    expect(text).toMatch(/event: state\n(id: \d+\n)?data: .*"state":"ready"/);
     await user.delete(`/api/sessions/${s.id}`);
   });
 
@@ -185,7 +185,7 @@ describe('deadlines on Kubernetes', () => {
   });
 
   it('stops sessions at their maximum runtime and when idle', async () => {
-    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4 });
+    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4, cpuOnlyNodes: 1 });
     server = await startTestServer({ ...cluster.env, SESSION_MAX_RUNTIME: '3s', SESSION_IDLE_TIMEOUT: '2s' });
     const user = new ApiClient(server.url);
     await user.signup('deadline@example.com');
@@ -197,7 +197,7 @@ describe('deadlines on Kubernetes', () => {
   });
 
   it('tears down pod, service, secret and claim when the trial expires; no object of that trial is left', async () => {
-    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4 });
+    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4, cpuOnlyNodes: 1 });
     server = await startTestServer({ ...cluster.env, TRIAL_DURATION: '6s' });
     const user = new ApiClient(server.url);
     await user.signup('expiring@example.com');
@@ -213,7 +213,7 @@ describe('deadlines on Kubernetes', () => {
   });
 
   it('survives API server 500s, slow answers and dropped watches', async () => {
-    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4 });
+    cluster = await startFakeCluster({ nodes: 2, gpusPerNode: 4, cpuOnlyNodes: 1 });
     server = await startTestServer(cluster.env);
     const user = new ApiClient(server.url);
     await user.signup('flaky@example.com');

@@ -55,7 +55,7 @@ export class AdminProgrammeService {
     const base = DEFAULT_PROFILES.find((p) => p.name === 'cpu')!;
     await this.dataSource.transaction(async (m) => {
       if (dto.isDefault) await m.update(ProfileEntity, {}, { isDefault: false });
-      await m.insert(ProfileEntity, { ...base, isDefault: false, ...dto });
+      await m.insert(ProfileEntity, { ...base, isDefault: false, ...definedOnly(dto) });
       await this.audit.record(admin, 'profile.create', { type: 'profile', id: dto.name }, { ...dto }, m);
     });
     this.signal.wake();
@@ -68,7 +68,7 @@ export class AdminProgrammeService {
     if (dto.isDefault === false && before.isDefault) throw new BadRequestException('Make another profile the default instead; one profile must be the default.');
     await this.dataSource.transaction(async (m) => {
       if (dto.isDefault) await m.createQueryBuilder().update(ProfileEntity).set({ isDefault: false }).where('name <> :name', { name }).execute();
-      await m.update(ProfileEntity, { name }, { ...dto } as Partial<ProfileEntity>);
+      await m.update(ProfileEntity, { name }, definedOnly(dto) as Partial<ProfileEntity>);
       await this.audit.record(admin, 'profile.update', { type: 'profile', id: name }, { changes: { ...dto }, slotsBefore: before.slots }, m);
     });
     this.signal.wake();
@@ -127,4 +127,9 @@ export class AdminProgrammeService {
 
 function pick<T extends object>(source: T, keys: object): Partial<T> {
   return Object.fromEntries(Object.keys(keys).map((k) => [k, (source as Record<string, unknown>)[k]])) as Partial<T>;
+}
+
+/** DTO instances carry every declared field, unset ones as undefined: keep only what was sent. */
+function definedOnly<T extends object>(dto: T): Partial<T> {
+  return Object.fromEntries(Object.entries(dto).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

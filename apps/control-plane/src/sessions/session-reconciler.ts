@@ -134,7 +134,7 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
     const rows = queryRows<{ id: string }>(
       await this.dataSource.query(
         `WITH moved AS (
-           UPDATE sessions s SET state = 'stopping', stop_reason = $${n + 1}, reason_code = $${n + 1}, next_check_at = NULL
+           UPDATE sessions s SET state = 'stopping', stop_reason = $${n + 1}, reason_code = $${n + 1}, reason = NULL, next_check_at = NULL
            FROM sessions old WHERE old.id = s.id AND ${where}
            RETURNING s.id, old.state AS from_state),
          ev AS (INSERT INTO session_events (session_id, from_state, to_state, reason, message) SELECT id, from_state, 'stopping', $${n + 1}, $${n + 2} FROM moved)
