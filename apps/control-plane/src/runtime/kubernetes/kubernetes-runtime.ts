@@ -1,11 +1,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { ManagedResources, RuntimeCapacity, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
 import { TransientRuntimeError } from '../session-runtime';
 import { KubeApi } from './kube-api';
 import { isValidLabelValue, LABEL, managedSelector } from './labels';
 import { buildSessionPod, buildSessionSecret, buildSessionService, buildWorkspaceClaim, ownerReferenceTo, secretData } from './manifests';
 import { sessionObjectName, workspaceClaimName } from './names';
+import { isNodeReady, NodeHealth } from './node-health';
 import { PodInformer } from './pod-informer';
 import { EndpointMode, isPodActive, nodeLost, observePod, podGone, requestedGpus } from './pod-status';
 
@@ -47,7 +48,7 @@ export class KubernetesRuntime implements SessionRuntime {
   private readonly informer: PodInformer;
   private readonly listeners = new Set<(o: RuntimeObservation) => void>();
   private readonly observations = new Map<string, RuntimeObservation>();
-  private readonly nodeReady = new Map<string, boolean>();
+  private readonly nodes: NodeHealth;
   private readonly podWaiters = new Map<string, Set<() => void>>();
   /** Sessions whose pod we are deleting: their disappearance is expected. */
   private readonly terminating = new Set<string>();
@@ -56,9 +57,6 @@ export class KubernetesRuntime implements SessionRuntime {
   /** GPUs of each session's last seen pod, to word node-loss messages after the pod is gone. */
   private readonly gpusBySession = new Map<string, number>();
   private readonly endpoint: EndpointMode;
-  private nodeTimer: NodeJS.Timeout | undefined;
-  private nodeRefresh: Promise<void> | undefined;
-  private nodesWarned = false;
   private running = false;
 
   constructor(
@@ -90,6 +88,11 @@ export class KubernetesRuntime implements SessionRuntime {
       logger,
     );
     this.informer.onChange((sessionId, pod) => this.onPod(sessionId, pod));
+    this.nodes = new NodeHealth(() => this.api.listNodes(), this.resyncIntervalMs, logger);
+    // Pods on a node whose readiness changed are looked at again (node loss).
+    this.nodes.onChange((changed) => {
+      for (const pod of this.informer.list()) if (pod.spec?.nodeName && changed.has(pod.spec.nodeName)) this.onPod(pod.metadata!.labels![LABEL.session], pod);
+    });
   }
 
   private get resyncIntervalMs(): number {
@@ -99,14 +102,14 @@ export class KubernetesRuntime implements SessionRuntime {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    await this.refreshNodes();
+    await this.nodes.refresh();
     await this.informer.start();
-    this.scheduleNodeRefresh();
+    this.nodes.startPeriodic();
   }
 
   async shutdown(): Promise<void> {
     this.running = false;
-    clearTimeout(this.nodeTimer);
+    this.nodes.stop();
     await this.informer.stop();
     this.api.close();
     this.listeners.clear();
@@ -194,7 +197,7 @@ export class KubernetesRuntime implements SessionRuntime {
 
   async capacity(): Promise<RuntimeCapacity> {
     const nodes = (await this.api.listNodes()).items;
-    this.applyNodes(nodes);
+    this.nodes.apply(nodes);
     const pods = this.informer.hasSynced ? this.informer.list() : (await this.api.listPods(this.options.namespace, managedSelector(this.options.installationId, 'session'))).items;
     const used = new Map<string, number>();
     for (const pod of pods) {
@@ -218,7 +221,7 @@ export class KubernetesRuntime implements SessionRuntime {
 
   private statusContext(pod: V1Pod) {
     const node = pod.spec?.nodeName;
-    return { endpoint: this.endpoint, nodeReady: node ? this.nodeReady.get(node) : undefined };
+    return { endpoint: this.endpoint, nodeReady: node ? this.nodes.isReady(node) : undefined };
   }
 
   private onPod(sessionId: string, pod: V1Pod | undefined): void {
@@ -233,7 +236,7 @@ export class KubernetesRuntime implements SessionRuntime {
     this.record(next);
     this.wakePodWaiters(sessionId);
     // A pod that loses readiness may be on a node that stopped responding: look at the nodes now.
-    if (pod && previous?.phase === 'ready' && next.phase === 'starting') void this.refreshNodes();
+    if (pod && previous?.phase === 'ready' && next.phase === 'starting') void this.nodes.refresh();
   }
 
   /**
@@ -244,8 +247,8 @@ export class KubernetesRuntime implements SessionRuntime {
   private async onUnexpectedDeletion(sessionId: string, previous: RuntimeObservation): Promise<void> {
     let last = previous;
     if (previous.phase !== 'failed' && previous.node) {
-      await this.refreshNodes();
-      if (this.nodeReady.get(previous.node) === false) last = { sessionId, node: previous.node, ...nodeLost(this.gpusBySession.get(sessionId) ?? 0) };
+      await this.nodes.refresh();
+      if (this.nodes.isReady(previous.node) === false) last = { sessionId, node: previous.node, ...nodeLost(this.gpusBySession.get(sessionId) ?? 0) };
     }
     this.gpusBySession.delete(sessionId);
     if (this.informer.get(sessionId)) return; // a new pod of the session appeared meanwhile
@@ -307,49 +310,6 @@ export class KubernetesRuntime implements SessionRuntime {
       waiters.add(wake);
     });
   }
-
-  /** Node readiness feeds node-loss detection; a failure here (e.g. no RBAC for nodes) is logged, not fatal. */
-  private refreshNodes(): Promise<void> {
-    this.nodeRefresh ??= this.api
-      .listNodes()
-      .then((list) => this.applyNodes(list.items))
-      .catch((err) => {
-        if (!this.nodesWarned) this.logger.warn(`Could not list nodes (${(err as Error).message}); node loss is then only seen through pod status`);
-        this.nodesWarned = true;
-      })
-      .finally(() => (this.nodeRefresh = undefined));
-    return this.nodeRefresh;
-  }
-
-  private applyNodes(nodes: V1Node[]): void {
-    const changed = new Set<string>();
-    const seen = new Set<string>();
-    for (const n of nodes) {
-      const name = n.metadata?.name;
-      if (!name) continue;
-      seen.add(name);
-      const ready = isNodeReady(n);
-      if (this.nodeReady.get(name) !== ready) changed.add(name);
-      this.nodeReady.set(name, ready);
-    }
-    for (const name of [...this.nodeReady.keys()]) {
-      if (!seen.has(name)) {
-        // A node object that vanished took its pods' kubelet with it.
-        this.nodeReady.set(name, false);
-        changed.add(name);
-      }
-    }
-    if (!changed.size) return;
-    for (const pod of this.informer.list()) {
-      if (pod.spec?.nodeName && changed.has(pod.spec.nodeName)) this.onPod(pod.metadata!.labels![LABEL.session], pod);
-    }
-  }
-
-  private scheduleNodeRefresh(): void {
-    if (!this.running || this.resyncIntervalMs <= 0) return;
-    this.nodeTimer = setTimeout(() => void this.refreshNodes().finally(() => this.scheduleNodeRefresh()), this.resyncIntervalMs);
-    this.nodeTimer.unref?.();
-  }
 }
 
 function loadKubeConfig(path: string | undefined): KubeConfig {
@@ -370,9 +330,6 @@ function validateOptions(o: KubernetesRuntimeOptions): void {
   if (problems.length) throw new Error(`The kubernetes runtime is misconfigured: ${problems.join('; ')}`);
 }
 
-function isNodeReady(node: V1Node): boolean {
-  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-}
 
 function ownedBy(o: { metadata?: { ownerReferences?: Array<{ uid: string }> } }, uid: string): boolean {
   return !!o.metadata?.ownerReferences?.some((r) => r.uid === uid);
