@@ -65,7 +65,10 @@ describe('portal: accounts and trials in a real browser', () => {
     await signUpInBrowser(page, 'grace@example.com', 'first-password-1');
     const verifyMail = await mailbox.waitFor((m) => m.to.includes('grace@example.com') && /verify/i.test(m.subject));
     await page.goto(pathFromMail(verifyMail.text, 'verify-email')!);
-    await page.getByText('Your email address is verified.').waitFor();
+    // On failure, say what the page showed instead (this step once timed out in a full run and did not reproduce).
+    await page.getByText('Your email address is verified.').waitFor().catch(async (e: Error) => {
+      throw new Error(`${e.message}\nThe page showed: ${await page.textContent('main')}\nThe mail said: ${verifyMail.text}`);
+    });
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByText('Verified', { exact: true }).waitFor();
     await screenshot(page, 'accounts-3-verified');
