@@ -152,6 +152,20 @@ describe('KubernetesRuntime against the fake API server', () => {
     await runtime.terminate(spec.sessionId, { gracePeriodSeconds: 0 });
   });
 
+  it('a launch that meets a finished pod of an earlier run removes it and asks to be retried', async () => {
+    const runtime = await started();
+    const spec = sessionSpec({ profile: cpuProfile }, uuid(17));
+    await launch(runtime, spec);
+    await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
+    fake.kubelet.evict(name(spec.sessionId), ns);
+    await observed(runtime, spec.sessionId, (o) => o?.reason === 'Evicted', 'evicted');
+    await expect(runtime.launch(spec)).rejects.toThrow(/still shutting down/);
+    await expect.poll(() => objects('pods').length).toBe(0);
+    await runtime.launch(spec);
+    await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready again');
+    await runtime.terminate(spec.sessionId, { gracePeriodSeconds: 0 });
+  });
+
   it('a second launch finishes what an interrupted one began (secret created, pod not)', async () => {
     const runtime = await started({ retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } });
     const spec = sessionSpec({ profile: cpuProfile }, uuid(10));

@@ -51,7 +51,7 @@ export class KubernetesRuntime implements SessionRuntime {
   private readonly nodes: NodeHealth;
   private readonly podWaiters = new Map<string, Set<() => void>>();
   /** Sessions whose pod we are deleting: their disappearance is expected. */
-  private readonly terminating = new Set<string>();
+  private readonly terminating = new Map<string, number>();
   /** Sessions whose pod vanished after a failure: observe() keeps reporting that failure. */
   private readonly retainedFailures = new Set<string>();
   /** GPUs of each session's last seen pod, to word node-loss messages after the pod is gone. */
@@ -148,7 +148,9 @@ export class KubernetesRuntime implements SessionRuntime {
       await this.api.patchSecret(ns, name, { data: secretData(spec) });
     }
     const pod = await this.api.createPod(ns, buildSessionPod(spec, { ...this.ctx, terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds }));
-    if (!pod.created && pod.object.metadata?.deletionTimestamp) {
+    if (!pod.created && (pod.object.metadata?.deletionTimestamp || !isPodActive(pod.object))) {
+      // A pod of an earlier run (finished, or being deleted) holds the name: it must go first.
+      if (!pod.object.metadata?.deletionTimestamp) await this.api.deletePod(ns, name, 0);
       throw new TransientRuntimeError(`The previous pod of session ${spec.sessionId} is still shutting down; launching again once it is gone`);
     }
     const owner = ownerReferenceTo(pod.object);
@@ -164,7 +166,7 @@ export class KubernetesRuntime implements SessionRuntime {
     const ns = this.options.namespace;
     const name = sessionObjectName(sessionId);
     const grace = options.gracePeriodSeconds ?? this.options.terminationGracePeriodSeconds;
-    this.terminating.add(sessionId);
+    this.terminating.set(sessionId, (this.terminating.get(sessionId) ?? 0) + 1);
     try {
       await this.api.deletePod(ns, name, grace);
       await Promise.all([this.api.deleteSecret(ns, name), this.api.deleteService(ns, name)]);
@@ -172,7 +174,9 @@ export class KubernetesRuntime implements SessionRuntime {
       await this.waitForPodGone(sessionId, graceMs + (this.options.terminateTimeoutMs ?? 30_000));
       this.forgetFailure(sessionId);
     } finally {
-      this.terminating.delete(sessionId);
+      const left = (this.terminating.get(sessionId) ?? 1) - 1;
+      if (left > 0) this.terminating.set(sessionId, left);
+      else this.terminating.delete(sessionId);
     }
   }
 
