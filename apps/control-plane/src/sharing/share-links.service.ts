@@ -8,6 +8,7 @@ import { AppConfig } from '../config/app-config';
 import { ShareLinkEntity } from '../database/entities';
 import { ResultsService } from '../results/results.service';
 import { CreateShareDto } from './dto/share.dto';
+import { ShareViewCounter } from './share-view-counter';
 
 export interface ShareLinkView {
   id: string;
@@ -45,6 +46,7 @@ export class ShareLinksService {
     private readonly results: ResultsService,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly views: ShareViewCounter,
   ) {}
 
   async create(user: AuthUser, resultId: string, dto: CreateShareDto): Promise<CreatedShareLink> {
@@ -63,6 +65,7 @@ export class ShareLinksService {
 
   async list(user: AuthUser, resultId: string): Promise<ShareLinkView[]> {
     const result = await this.results.findOwned(user, resultId);
+    await this.views.flush();
     const links = await this.dataSource.manager.find(ShareLinkEntity, { where: { resultId: result.id }, order: { createdAt: 'DESC' } });
     return links.map((l) => toShareLinkView(l));
   }

@@ -20,7 +20,7 @@ export class SharedApiController {
     const found = await this.shared.resolve(p.token);
     if (!found) throw new NotFoundException('This share link does not exist, was revoked or has expired.');
     const { shared } = await this.shared.build(p.token, found);
-    await this.shared.countView(found.share);
+    this.shared.countView(found.share);
     return shared;
   }
 }

@@ -32,7 +32,7 @@ export class SharedPageController {
     const found = await this.shared.resolve(p.token);
     if (!found) return this.notFound(res);
     const { shared, notebooks } = await this.shared.build(p.token, found);
-    await this.shared.countView(found.share);
+    this.shared.countView(found.share);
     res.status(200).type('html').send(renderSharePage(shared, notebooks));
   }
 

@@ -9,6 +9,7 @@ import { toArtifactView } from '../results/result-view';
 import { encodePath } from './html';
 import { notebookToHtml } from './notebook-html';
 import type { SharedResult } from './shared-result';
+import { ShareViewCounter } from './share-view-counter';
 import { BeforeAfterRow, readBeforeAfter, readConfusion, readHistory } from './trainer-files';
 
 /** Share tokens are base64url; anything else cannot be one and is not looked up. */
@@ -18,6 +19,22 @@ const NOTEBOOK_LIMIT = 20 * 1024 * 1024;
 const MAX_NOTEBOOKS = 3;
 const CACHE_ENTRIES = 64;
 const IMAGE = /\.(png|jpe?g|gif|webp)$/i;
+
+interface ResolvedRow {
+  share_id: string;
+  share_expires_at: Date | null;
+  id: string;
+  user_id: string;
+  trial_id: string;
+  session_id: string | null;
+  run_name: string;
+  title: string;
+  metrics: Record<string, unknown> | null;
+  created_at: Date;
+  completed_at: Date | null;
+  expires_at: Date | null;
+  artifacts: Array<{ id: string; name: string; size: number | string; sha256: string; contentType: string; storageKey: string; createdAt: string }>;
+}
 
 export interface ResolvedShare {
   share: ShareLinkEntity;
@@ -42,22 +59,34 @@ export class SharedResultsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    private readonly views: ShareViewCounter,
   ) {}
 
-  /** The live share behind a token, or null when it is unknown, revoked or expired (or its result is gone). */
+  /** The live share behind a token, or null when it is unknown, revoked or expired (or its result is gone). One query: this is the hot path of a popular link. */
   async resolve(token: string): Promise<ResolvedShare | null> {
     if (!TOKEN.test(token)) return null;
-    const share = await this.dataSource.manager.findOne(ShareLinkEntity, { where: { tokenHash: sha256(token) } });
-    const now = Date.now();
-    if (!share || share.revokedAt || (share.expiresAt && share.expiresAt.getTime() <= now)) return null;
-    const result = await this.dataSource.manager.findOne(ResultEntity, { where: { id: share.resultId, state: 'complete' } });
-    if (!result || (result.expiresAt && result.expiresAt.getTime() <= now)) return null;
-    const artifacts = await this.dataSource.manager.find(ArtifactEntity, { where: { resultId: result.id }, order: { name: 'ASC' } });
+    const rows: ResolvedRow[] = await this.dataSource.query(
+      `SELECT s.id AS share_id, s.expires_at AS share_expires_at, r.id, r.user_id, r.trial_id, r.session_id, r.run_name, r.title, r.metrics, r.created_at, r.completed_at, r.expires_at,
+              COALESCE((SELECT json_agg(json_build_object('id', a.id, 'name', a.name, 'size', a.size, 'sha256', a.sha256, 'contentType', a.content_type, 'storageKey', a.storage_key, 'createdAt', a.created_at) ORDER BY a.name)
+                          FROM artifacts a WHERE a.result_id = r.id), '[]'::json) AS artifacts
+         FROM share_links s JOIN results r ON r.id = s.result_id
+        WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND (s.expires_at IS NULL OR s.expires_at > now())
+          AND r.state = 'complete' AND (r.expires_at IS NULL OR r.expires_at > now())`,
+      [sha256(token)],
+    );
+    if (!rows.length) return null;
+    const row = rows[0];
+    const share = Object.assign(new ShareLinkEntity(), { id: row.share_id, resultId: row.id, expiresAt: row.share_expires_at, revokedAt: null });
+    const result = Object.assign(new ResultEntity(), {
+      id: row.id, userId: row.user_id, trialId: row.trial_id, sessionId: row.session_id, runName: row.run_name, title: row.title, state: 'complete' as const,
+      metrics: row.metrics, createdAt: row.created_at, completedAt: row.completed_at, expiresAt: row.expires_at,
+    });
+    const artifacts = row.artifacts.map((a) => Object.assign(new ArtifactEntity(), { ...a, resultId: row.id, size: Number(a.size), createdAt: new Date(a.createdAt) }));
     return { share, result, artifacts };
   }
 
-  async countView(share: ShareLinkEntity): Promise<void> {
-    await this.dataSource.query(`UPDATE share_links SET view_count = view_count + 1, last_viewed_at = now() WHERE id = $1`, [share.id]);
+  countView(share: ShareLinkEntity): void {
+    this.views.count(share.id);
   }
 
   /** The shared result with links under `/share/<token>`, and the notebooks rendered safely. */

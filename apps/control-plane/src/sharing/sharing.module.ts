@@ -6,11 +6,12 @@ import { ShareLinksService } from './share-links.service';
 import { SharedApiController } from './shared-api.controller';
 import { SharedPageController } from './shared-page.controller';
 import { SharedResultsService } from './shared-results.service';
+import { ShareViewCounter } from './share-view-counter';
 
 /** Share links: the owner's API, and the public page and JSON behind a link. */
 @Module({
   imports: [ArtifactsModule, ResultsModule],
   controllers: [ShareLinksController, SharedPageController, SharedApiController],
-  providers: [ShareLinksService, SharedResultsService],
+  providers: [ShareLinksService, SharedResultsService, ShareViewCounter],
 })
 export class SharingModule {}
