@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadAllYaml } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
 
 /** A rendered Kubernetes object, as plain data (kubectl's YAML parsed). */
 export interface KubeObject {
@@ -35,7 +35,12 @@ export function renderOverlay(name: string): KubeObject[] {
   const dir = join(KUSTOMIZE_ROOT, 'overlays', name);
   const run = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`kubectl kustomize ${dir} failed:\n${run.stderr}`);
-  const objects = (loadAllYaml(run.stdout) as KubeObject[]).filter(Boolean);
+  // A plain YAML parser: the Kubernetes client's loader turns objects into its classes, which
+  // renames fields (`from` becomes `_from`) and drops unknown ones, hiding mistakes.
+  const objects = parseAllDocuments(run.stdout).map((doc) => {
+    if (doc.errors.length) throw new Error(`kubectl kustomize ${dir} printed YAML that does not parse: ${doc.errors[0].message}`);
+    return doc.toJS() as KubeObject;
+  }).filter(Boolean);
   cache.set(name, objects);
   return objects;
 }
