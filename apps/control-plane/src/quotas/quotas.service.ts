@@ -39,7 +39,11 @@ export class QuotasService {
   async update(patch: Partial<Quotas>, manager: EntityManager = this.dataSource.manager): Promise<Quotas> {
     for (const [key, value] of Object.entries(patch)) {
       if (!QUOTA_KEYS.includes(key as keyof Quotas) || value === undefined) continue;
-      await manager.upsert(SettingEntity, { key, value: value as object }, ['key']);
+      // JSON-encoded by hand so that null (e.g. "no cap on active trials") is stored as JSON null, not SQL NULL.
+      await manager.query(
+        `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2::jsonb, now()) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = now()`,
+        [key, JSON.stringify(value)],
+      );
     }
     return this.current(manager);
   }
