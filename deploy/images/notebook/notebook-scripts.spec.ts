@@ -137,7 +137,7 @@ describe('trialhub-save (the session pod\'s preStop hook), against an upload ser
     if (req.headers.authorization !== 'Bearer upload-token') return answer(401, { message: 'bad token' });
     const path = decodeURI(new URL(req.url!, 'http://x').pathname).replace(/^\/api\/uploads\//, '');
     const [run, ...rest] = path.split('/');
-    const upload = runs.get(run) ?? { files: new Map(), types: new Map() };
+    const upload: Upload = runs.get(run) ?? { files: new Map(), types: new Map() };
     runs.set(run, upload);
     if (req.method === 'PUT') {
       upload.files.set(rest.join('/'), data);
