@@ -23,6 +23,8 @@ export class AppConfig {
     workspaceSize: string;
     /** Local runtime: a folder copied into each new workspace as `pool-houses/` (the example data set). */
     exampleDataDir: string | null;
+    /** Local runtime: the `jupyter` executable (default: found on PATH); `off` runs every session headless. */
+    jupyterCommand: string | null;
   };
   trials!: { durationMs: number; maxActive: number | null };
   sessions!: { maxRuntimeMs: number; idleTimeoutMs: number };
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       storageClass: e.KUBE_STORAGE_CLASS ?? null,
       workspaceSize: e.WORKSPACE_SIZE ?? '10Gi',
       exampleDataDir: e.TRIALHUB_EXAMPLE_DATA ? resolve(e.TRIALHUB_EXAMPLE_DATA) : null,
+      jupyterCommand: e.JUPYTER_COMMAND ?? null,
     },
     trials: { durationMs: parseDuration(e.TRIAL_DURATION ?? '24h')!, maxActive: e.MAX_ACTIVE_TRIALS ?? null },
     sessions: { maxRuntimeMs: parseDuration(e.SESSION_MAX_RUNTIME ?? '4h')!, idleTimeoutMs: parseDuration(e.SESSION_IDLE_TIMEOUT ?? '1h')! },

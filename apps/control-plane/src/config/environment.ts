@@ -15,6 +15,7 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
   @IsOptional() @IsString() TRIALHUB_DATA_DIR?: string;
   @IsOptional() @IsString() TRIALHUB_EXAMPLE_DATA?: string;
+  @IsOptional() @IsString() JUPYTER_COMMAND?: string;
 
   @IsOptional() @IsIn(['local', 'kubernetes'], { message: 'RUNTIME must be local or kubernetes' }) RUNTIME?: string;
   @IsOptional() @IsString() KUBECONFIG?: string;
@@ -56,7 +57,7 @@ export const ENV_NAMES: readonly string[] = [
   'SESSION_MAX_RUNTIME', 'SESSION_IDLE_TIMEOUT', 'MAX_ACTIVE_TRIALS', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'SMTP_URL', 'MAIL_FROM',
   'EMAIL_VERIFICATION', 'SESSION_SECRET', 'ARTIFACT_STORE', 'ARTIFACT_DIR', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION',
   'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'RESULT_RETENTION', 'PROFILES_FILE', 'AUTH_RATE_LIMIT', 'SCHEDULER_INTERVAL',
-  'TRIALHUB_EXAMPLE_DATA',
+  'TRIALHUB_EXAMPLE_DATA', 'JUPYTER_COMMAND',
 ];
 
 export class ConfigError extends Error {}

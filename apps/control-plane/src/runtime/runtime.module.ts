@@ -21,7 +21,7 @@ export async function createRuntime(config: AppConfig): Promise<SessionRuntime> 
     );
   }
   return new LocalRuntime(
-    { dataDir: config.database.dataDir, installationId: config.runtime.installationId, publicUrl: config.publicUrl, exampleDataDir: config.runtime.exampleDataDir },
+    { dataDir: config.database.dataDir, installationId: config.runtime.installationId, publicUrl: config.publicUrl, exampleDataDir: config.runtime.exampleDataDir, jupyterCommand: config.runtime.jupyterCommand },
     logger,
   );
 }

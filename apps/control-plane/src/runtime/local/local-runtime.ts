@@ -26,8 +26,8 @@ export interface LocalRuntimeOptions {
   saveTimeoutMs?: number;
   /** How long Jupyter may take to answer before the session fails (default 120 s). */
   startTimeoutMs?: number;
-  /** Where to look for `jupyter` (default PATH); tests point it elsewhere to get the headless mode. */
-  searchPath?: string;
+  /** The `jupyter` executable (default: found on PATH); `off` runs every session headless (JUPYTER_COMMAND). */
+  jupyterCommand?: string | null;
 }
 
 interface Logger { log(msg: string): void; warn(msg: string): void; error(msg: string): void }
@@ -214,10 +214,12 @@ export class LocalRuntime implements SessionRuntime {
     const images = join(data, 'images');
     if (!existsSync(join(this.root, 'dist/apps/trainer/src/cli.js'))) return null;
     if (!existsSync(bottlenecks) && !existsSync(images)) return null;
-    return headlessCommand(this.root, join(workspace, 'results', `headless-${new Date().toISOString().replace(/[:.]/g, '-')}`), {
-      bottlenecks: existsSync(bottlenecks) ? bottlenecks : undefined,
-      images: existsSync(images) ? images : undefined,
-    });
+    // Stored bottlenecks need no feature model (there may be no network to fetch one); images only when there are none.
+    return headlessCommand(
+      this.root,
+      join(workspace, 'results', `headless-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+      existsSync(bottlenecks) ? { bottlenecks } : { images },
+    );
   }
 
   private headlessReady(sessionId: string): RuntimeObservation {
@@ -319,7 +321,13 @@ export class LocalRuntime implements SessionRuntime {
   }
 
   private jupyter(): string | null {
-    if (this.jupyterBin === undefined) this.jupyterBin = which('jupyter', this.options.searchPath ?? process.env.PATH ?? '');
+    if (this.jupyterBin === undefined) {
+      const configured = this.options.jupyterCommand;
+      if (configured === 'off') this.jupyterBin = null;
+      else if (configured) this.jupyterBin = configured.includes('/') ? (existsSync(configured) ? configured : null) : which(configured);
+      else this.jupyterBin = which('jupyter');
+      if (!this.jupyterBin && configured !== 'off') this.logger.warn(`No Jupyter found (${configured ?? '"jupyter" on PATH'}): sessions run the trainer headless. Install it with: apt-get install -y jupyter-notebook jupyter-nbconvert`);
+    }
     return this.jupyterBin;
   }
 

@@ -1,0 +1,157 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlPlaneProcess, buildOnce } from '../support/control-plane-process';
+import { createTestDatabase } from '../support/database';
+import { ApiClient } from '../support/http';
+import { startTestServer } from '../support/server';
+import { waitFor } from '../support/wait';
+
+const view = (api: ApiClient, id: string) => api.get(`/api/sessions/${id}`).then((r) => r.body);
+/** The seed's data set, shared next to the repository (see DESIGN.md). */
+const EXAMPLE_DATA = join(__dirname, '../../../shared/datasets/pool-houses');
+
+/** Every live process (notebook server, kernels, wrapper) that carries the session's id in its environment. */
+function sessionProcesses(sessionId: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`TRIALHUB_SESSION_ID=${sessionId}`)) pids.push(Number(entry));
+    } catch {
+      /* gone, or a zombie */
+    }
+  }
+  return pids;
+}
+
+const recordOf = (dataDir: string, sessionId: string) => JSON.parse(readFileSync(join(dataDir, 'runtime', 'default', 'sessions', `${sessionId}.json`), 'utf8'));
+
+async function launchReady(api: ApiClient, email: string): Promise<any> {
+  await api.signup(email);
+  const launched = await api.post('/api/sessions', { profile: 'cpu' });
+  expect(launched.status).toBe(202);
+  return waitFor(`${email}'s session to be ready`, () => view(api, launched.body.id), (s) => s.state === 'ready' || s.state === 'failed', 90_000);
+}
+
+describe('the local runtime (real Jupyter child processes)', () => {
+  beforeAll(() => buildOnce(), 180_000);
+
+  it('stops a session at its maximum runtime, and its processes are gone', async () => {
+    const server = await startTestServer({ SESSION_MAX_RUNTIME: '6s' });
+    try {
+      const api = new ApiClient(server.url);
+      const ready = await launchReady(api, 'deadline@example.com');
+      expect(ready).toMatchObject({ state: 'ready', mode: 'jupyter' });
+      // A kernel too: Jupyter starts kernels in sessions of their own, and they must go as well.
+      expect((await api.post(`/notebook/${ready.id}/api/kernels`, { name: 'python3' })).status).toBe(201);
+      await waitFor('the kernel process', () => sessionProcesses(ready.id).length, (n) => n >= 3);
+      const stopped = await waitFor('stopped at the deadline', () => view(api, ready.id), (s) => s.state === 'stopped', 60_000);
+      expect(stopped.events.map((e: any) => e.reason)).toContain('max-runtime');
+      expect(sessionProcesses(ready.id)).toEqual([]);
+      expect(existsSync(join(server.dataDir, 'runtime', 'default', 'sessions', `${ready.id}.json`))).toBe(false);
+    } finally {
+      await server.stop();
+    }
+  }, 150_000);
+
+  it('a notebook server that dies is a failed session whose reason has its last log lines', async () => {
+    const server = await startTestServer();
+    try {
+      const api = new ApiClient(server.url);
+      const ready = await launchReady(api, 'crash@example.com');
+      const { pid } = recordOf(server.dataDir, ready.id);
+      process.kill(-pid, 'SIGKILL');
+      const failed = await waitFor('failed', () => view(api, ready.id), (s) => s.state === 'failed', 30_000);
+      expect(failed.reason).toMatch(/The notebook server exited\. Last log lines:\n/);
+      expect(failed.reason).toMatch(/Jupyter Notebook|Serving notebooks|notebook/i);
+      await waitFor('no process left', () => sessionProcesses(ready.id), (p) => p.length === 0, 15_000);
+    } finally {
+      await server.stop();
+    }
+  }, 150_000);
+
+  it('without Jupyter installed, a session runs the trainer headless on the example data and says so', async () => {
+    // As on a machine without Jupyter: the configured command does not exist.
+    const server = await startTestServer({ JUPYTER_COMMAND: '/nonexistent/jupyter', TRIALHUB_EXAMPLE_DATA: EXAMPLE_DATA });
+    try {
+      const api = new ApiClient(server.url);
+      const ready = await launchReady(api, 'headless@example.com');
+      expect(ready).toMatchObject({ state: 'ready', mode: 'headless' });
+      expect(ready.events.map((e: any) => e.message).join('\n')).toMatch(/Jupyter is not installed here, so the trainer runs headless/);
+      const workspace = join(server.dataDir, 'workspaces', ready.trialId);
+      expect(existsSync(join(workspace, 'pool-houses', 'bottlenecks'))).toBe(true);
+      expect(existsSync(join(workspace, 'Classifying-House-And-Pool-Images.ipynb'))).toBe(true);
+      const log = join(server.dataDir, 'runtime', 'default', 'logs', `${ready.id}.log`);
+      const metrics = await waitFor(
+        'the headless trainer to write its metrics',
+        () => (existsSync(join(workspace, 'results')) ? readdirSync(join(workspace, 'results')).map((r) => join(workspace, 'results', r, 'metrics.json')).find(existsSync) : undefined),
+        (f) => !!f,
+        120_000,
+        500,
+      ).catch((err) => {
+        throw new Error(`${err.message}\ntrainer log:\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '(none)'}`);
+      });
+      expect(JSON.parse(readFileSync(metrics!, 'utf8')).testAccuracy).toBeGreaterThan(0.5);
+      const page = await api.get(`/notebook/${ready.id}/tree`, { accept: 'text/html' });
+      expect(page.status).toBe(409);
+      expect(page.text).toContain('runs the trainer headless');
+      await api.delete(`/api/sessions/${ready.id}`);
+      await waitFor('stopped', () => view(api, ready.id), (s) => s.state === 'stopped', 60_000);
+      expect(sessionProcesses(ready.id)).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  }, 240_000);
+
+  it('a control plane killed with SIGKILL and restarted adopts the live session, collects the stray one, and leaves no stray process', async () => {
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(join(tmpdir(), 'trialhub-kill9-'));
+    const env = { DATABASE_URL: db.url, TRIALHUB_DATA_DIR: dataDir };
+    const first = new ControlPlaneProcess(env);
+    const second = new ControlPlaneProcess(env);
+    try {
+      const url = await first.start();
+      const kept = new ApiClient(url);
+      const keptSession = await launchReady(kept, 'kept@example.com');
+      const dropped = new ApiClient(url);
+      const droppedSession = await launchReady(dropped, 'dropped@example.com');
+      const keptPid = recordOf(dataDir, keptSession.id).pid;
+      await first.kill('SIGKILL');
+
+      // The notebook servers outlive the control plane (their own process groups, output to files).
+      expect(sessionProcesses(keptSession.id).length).toBeGreaterThan(0);
+      expect(sessionProcesses(droppedSession.id).length).toBeGreaterThan(0);
+      // While it was down, one session ended in the database: its process is now a stray.
+      const { Client } = await import('pg');
+      const c = new Client({ connectionString: db.url });
+      await c.connect();
+      await c.query(`UPDATE sessions SET state = 'stopped', stopped_at = now() WHERE id = $1`, [droppedSession.id]);
+      await c.end();
+
+      const url2 = await second.start();
+      await waitFor('the stray to be collected', () => sessionProcesses(droppedSession.id), (p) => p.length === 0, 30_000);
+      // The session still wanted is adopted: same process, still ready, reachable through the new control plane.
+      const again = new ApiClient(url2);
+      expect((await again.post('/api/auth/login', { email: 'kept@example.com', password: 'correct-horse-battery' })).status).toBe(200);
+      const adopted = await view(again, keptSession.id);
+      expect(adopted.state).toBe('ready');
+      expect(recordOf(dataDir, keptSession.id).pid).toBe(keptPid);
+      const contents = await waitFor('the notebook through the new control plane', () => again.get(`/notebook/${keptSession.id}/api/contents`), (r) => r.status === 200, 20_000);
+      expect(contents.body.type).toBe('directory');
+
+      await again.delete(`/api/sessions/${keptSession.id}`);
+      await waitFor('stopped', () => view(again, keptSession.id), (s) => s.state === 'stopped', 60_000);
+      expect(sessionProcesses(keptSession.id)).toEqual([]);
+      await second.kill('SIGTERM');
+    } finally {
+      await first.kill();
+      await second.kill();
+      for (const id of readdirSync(join(dataDir, 'runtime', 'default', 'sessions')).map((f) => f.replace('.json', ''))) for (const pid of sessionProcesses(id)) process.kill(pid, 'SIGKILL');
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 240_000);
+});
+
