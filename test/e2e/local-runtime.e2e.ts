@@ -1,7 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../apps/control-plane/src/database/embedded-postgres';
 import { ControlPlaneProcess, buildOnce } from '../support/control-plane-process';
 import { createTestDatabase } from '../support/database';
 import { ApiClient } from '../support/http';
@@ -104,6 +106,28 @@ describe('the local runtime (real Jupyter child processes)', () => {
       await server.stop();
     }
   }, 240_000);
+
+  it('saves the trainer runs of the workspace as results before the notebook stops', async () => {
+    // A fixed port: the sessions' upload URL is derived from it (PORT=0 would give them http://localhost:0).
+    const server = await startTestServer({ PORT: String(await freePort()) });
+    try {
+      const api = new ApiClient(server.url);
+      const ready = await launchReady(api, 'saver@example.com');
+      const run = join(server.dataDir, 'workspaces', ready.trialId, 'results', 'evening-run');
+      // A run trained in the notebook but never saved by the user.
+      const trained = spawnSync(process.execPath, [join(__dirname, '../../dist/apps/trainer/src/cli.js'), '--out', run, '--bottlenecks', join(EXAMPLE_DATA, 'bottlenecks'), '--steps', '50'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+      expect(trained.status, trained.stderr).toBe(0);
+      expect((await api.delete(`/api/sessions/${ready.id}`)).status).toBe(202);
+      await waitFor('stopped', () => view(api, ready.id), (s) => s.state === 'stopped', 90_000);
+      const results = await api.get('/api/results');
+      expect(results.status).toBe(200);
+      const list = Array.isArray(results.body) ? results.body : results.body.items;
+      expect(list.map((r: any) => r.runName)).toEqual([expect.stringMatching(/^evening-run-\d{8}-\d{6}$/)]);
+      expect(existsSync(join(run, '.trialhub-saved'))).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
 
   it('a control plane killed with SIGKILL and restarted adopts the live session, collects the stray one, and leaves no stray process', async () => {
     const db = await createTestDatabase();
