@@ -31,10 +31,10 @@ export class NotebookProxy implements OnModuleDestroy {
     private readonly config: AppConfig,
   ) {}
 
-  async handleRequest(req: IncomingMessage & { originalUrl?: string }, res: ServerResponse): Promise<void> {
-    // Express strips a middleware's mount path from req.url; originalUrl is what the browser asked for.
-    const url = req.originalUrl ?? req.url ?? '/';
-    const requestId = req.id === undefined ? undefined : String(req.id);
+  async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const incomingId = req.headers['x-request-id'];
+    const requestId = typeof incomingId === 'string' && /^[\w.-]{1,128}$/.test(incomingId) ? incomingId : undefined;
     const path = parseNotebookPath(url);
     if (path?.bare) {
       // Jupyter only answers under its base URL, which ends in a slash.
