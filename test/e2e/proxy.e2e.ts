@@ -129,6 +129,20 @@ describe('the notebook proxy (local runtime, real Jupyter)', () => {
     expect(hash.digest('hex')).toBe(sha);
   }, 120_000);
 
+  it("accepts writes the way Jupyter's web UI sends them: the _xsrf cookie echoed in X-XSRFToken", async () => {
+    const page = await fetch(`${server.url}/notebook/${session.id}/tree`, { headers: { cookie: owner.cookie, accept: 'text/html' } });
+    await page.text();
+    const xsrf = setCookies(page.headers).find((c) => c.startsWith('_xsrf='))!;
+    expect(xsrf).toBeDefined();
+    const value = xsrf.split(';')[0].slice('_xsrf='.length);
+    const put = await fetch(`${server.url}/notebook/${session.id}/api/contents/from-the-ui.txt`, {
+      method: 'PUT',
+      headers: { cookie: `${owner.cookie}; _xsrf=${value}`, 'x-xsrftoken': value, origin: server.url, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'file', format: 'text', content: 'hello' }),
+    });
+    expect(put.status).toBe(201);
+  });
+
   it('refuses cookie-authenticated writes from another site or without an XSRF token', async () => {
     const crossSite = await fetch(`${server.url}/notebook/${session.id}/api/contents/evil.txt`, {
       method: 'PUT',
