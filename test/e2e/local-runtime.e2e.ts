@@ -58,6 +58,30 @@ describe('the local runtime (real Jupyter child processes)', () => {
     }
   }, 150_000);
 
+  it('a stopped session resumes on the same workspace, with a new notebook server and new credentials', async () => {
+    const server = await startTestServer();
+    try {
+      const api = new ApiClient(server.url);
+      const first = await launchReady(api, 'resume@example.com');
+      expect((await api.put(`/notebook/${first.id}/api/contents/kept.txt`, { type: 'file', format: 'text', content: 'still here' })).status).toBe(201);
+      const firstRecord = recordOf(server.dataDir, first.id);
+      await api.delete(`/api/sessions/${first.id}`);
+      await waitFor('stopped', () => view(api, first.id), (s) => s.state === 'stopped', 60_000);
+      expect(sessionProcesses(first.id)).toEqual([]);
+      expect((await api.post(`/api/sessions/${first.id}/resume`)).status).toBe(202);
+      await waitFor('ready again', () => view(api, first.id), (s) => s.state === 'ready', 90_000);
+      const second = recordOf(server.dataDir, first.id);
+      expect(second.pid).not.toBe(firstRecord.pid);
+      expect(second.tokenHash).not.toBe(firstRecord.tokenHash);
+      const file = await api.get(`/notebook/${first.id}/api/contents/kept.txt`);
+      expect(file.body.content).toBe('still here');
+      await api.delete(`/api/sessions/${first.id}`);
+      await waitFor('stopped', () => view(api, first.id), (s) => s.state === 'stopped', 60_000);
+    } finally {
+      await server.stop();
+    }
+  }, 200_000);
+
   it('a notebook server that dies is a failed session whose reason has its last log lines', async () => {
     const server = await startTestServer();
     try {
