@@ -7,28 +7,25 @@ import { freePort } from '../../apps/control-plane/src/database/embedded-postgre
 import { ControlPlaneProcess, buildOnce } from '../support/control-plane-process';
 import { createTestDatabase } from '../support/database';
 import { ApiClient } from '../support/http';
-import { startTestServer } from '../support/server';
+import { startTestServer, TestServer } from '../support/server';
+import { killSessionProcesses, sessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
 
 const view = (api: ApiClient, id: string) => api.get(`/api/sessions/${id}`).then((r) => r.body);
 /** The seed's data set, shared next to the repository (see DESIGN.md). */
 const EXAMPLE_DATA = join(__dirname, '../../../shared/datasets/pool-houses');
 
-/** Every live process (notebook server, kernels, wrapper) that carries the session's id in its environment. */
-function sessionProcesses(sessionId: string): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(`TRIALHUB_SESSION_ID=${sessionId}`)) pids.push(Number(entry));
-    } catch {
-      /* gone, or a zombie */
-    }
-  }
-  return pids;
-}
-
 const recordOf = (dataDir: string, sessionId: string) => JSON.parse(readFileSync(join(dataDir, 'runtime', 'default', 'sessions', `${sessionId}.json`), 'utf8'));
+
+/** Stops the server, and with it anything a failed test left running in its data folder. */
+async function stopServer(server: TestServer): Promise<void> {
+  const dataDir = server.dataDir;
+  try {
+    await server.stop();
+  } finally {
+    killSessionProcesses(dataDir);
+  }
+}
 
 async function launchReady(api: ApiClient, email: string): Promise<any> {
   await api.signup(email);
@@ -54,7 +51,7 @@ describe('the local runtime (real Jupyter child processes)', () => {
       expect(sessionProcesses(ready.id)).toEqual([]);
       expect(existsSync(join(server.dataDir, 'runtime', 'default', 'sessions', `${ready.id}.json`))).toBe(false);
     } finally {
-      await server.stop();
+      await stopServer(server);
     }
   }, 150_000);
 
@@ -74,11 +71,11 @@ describe('the local runtime (real Jupyter child processes)', () => {
       expect(second.pid).not.toBe(firstRecord.pid);
       expect(second.tokenHash).not.toBe(firstRecord.tokenHash);
       const file = await api.get(`/notebook/${first.id}/api/contents/kept.txt`);
-      expect(file.body.content).toBe('still here');
+      expect(file.body, file.text).toMatchObject({ content: 'still here' });
       await api.delete(`/api/sessions/${first.id}`);
       await waitFor('stopped', () => view(api, first.id), (s) => s.state === 'stopped', 60_000);
     } finally {
-      await server.stop();
+      await stopServer(server);
     }
   }, 200_000);
 
@@ -94,7 +91,7 @@ describe('the local runtime (real Jupyter child processes)', () => {
       expect(failed.reason).toMatch(/Jupyter Notebook|Serving notebooks|notebook/i);
       await waitFor('no process left', () => sessionProcesses(ready.id), (p) => p.length === 0, 15_000);
     } finally {
-      await server.stop();
+      await stopServer(server);
     }
   }, 150_000);
 
@@ -127,7 +124,7 @@ describe('the local runtime (real Jupyter child processes)', () => {
       await waitFor('stopped', () => view(api, ready.id), (s) => s.state === 'stopped', 60_000);
       expect(sessionProcesses(ready.id)).toEqual([]);
     } finally {
-      await server.stop();
+      await stopServer(server);
     }
   }, 240_000);
 
@@ -149,7 +146,7 @@ describe('the local runtime (real Jupyter child processes)', () => {
       expect(list.map((r: any) => r.runName)).toEqual([expect.stringMatching(/^evening-run-\d{8}-\d{6}$/)]);
       expect(existsSync(join(run, '.trialhub-saved'))).toBe(true);
     } finally {
-      await server.stop();
+      await stopServer(server);
     }
   }, 180_000);
 
@@ -196,7 +193,7 @@ describe('the local runtime (real Jupyter child processes)', () => {
     } finally {
       await first.kill();
       await second.kill();
-      for (const id of readdirSync(join(dataDir, 'runtime', 'default', 'sessions')).map((f) => f.replace('.json', ''))) for (const pid of sessionProcesses(id)) process.kill(pid, 'SIGKILL');
+      killSessionProcesses(dataDir);
       await db.drop();
       rmSync(dataDir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@ import { launchBrowser, newContext } from '../browser/support/browser';
 import { buildOnce } from '../support/control-plane-process';
 import { ApiClient, setCookies } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
+import { killSessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
 
 const NOTEBOOK = 'Classifying-House-And-Pool-Images.ipynb';
@@ -21,7 +22,9 @@ describe("Jupyter's web UI through the proxy (Chromium)", () => {
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
+    const dataDir = server?.dataDir;
     await server?.stop();
+    if (dataDir) killSessionProcesses(dataDir);
   });
 
   it('opens the example notebook, runs TypeScript on the kernel and saves, with the token nowhere in the page', async () => {

@@ -9,6 +9,7 @@ import { buildOnce } from '../support/control-plane-process';
 import { ApiClient, setCookies } from '../support/http';
 import { executeOnKernel } from '../support/jupyter-kernel';
 import { startTestServer, TestServer } from '../support/server';
+import { killSessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
 
 const view = (api: ApiClient, id: string) => api.get(`/api/sessions/${id}`).then((r) => r.body);
@@ -61,7 +62,9 @@ describe('the notebook proxy (local runtime, real Jupyter)', () => {
 
   afterAll(async () => {
     await db?.end();
+    const dataDir = server?.dataDir;
     await server?.stop();
+    if (dataDir) killSessionProcesses(dataDir);
   });
 
   it('records activity for the idle timeout when traffic passes', async () => {

@@ -13,7 +13,7 @@ import { TtlCache } from './ttl-cache';
 
 /** How long a resolved log-in is trusted: a log-out or suspension reaches the proxy within this. */
 const AUTH_CACHE_MS = 2000;
-/** How long a session's state and address are trusted: a stop reaches the proxy within this. */
+/** How long a session's state and address are trusted: a stop reaches the proxy within this; a failed connection forgets them at once. */
 const SESSION_CACHE_MS = 1000;
 
 export interface NotebookTarget {
@@ -68,6 +68,11 @@ export class NotebookAccessService {
       user,
       target: { host: session.endpointHost, port: session.endpointPort, jupyterToken: this.tokens.jupyterToken(sessionId, session.generation) },
     };
+  }
+
+  /** Drops what is remembered of a session: its notebook server just could not be reached, so its address may be stale (a resume moves it). */
+  forgetSession(sessionId: string): void {
+    this.sessions.delete(sessionId);
   }
 
   private async user(token: string, via: AuthUser['via']): Promise<AuthUser | { rejected: string }> {

@@ -88,7 +88,9 @@ export class NotebookForwarder {
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
     });
-    req.pipe(upstream);
+    // A retried body-less request has ended already; piping it again would never end the new one.
+    if (req.readableEnded) upstream.end();
+    else req.pipe(upstream);
   }
 
   /** Splices a WebSocket upgrade (kernel channels, terminals) through to the notebook server. */
@@ -118,7 +120,7 @@ export class NotebookForwarder {
     });
     upstream.on('error', () => (connected ? close() : onUnreachable()));
     socket.on('error', close);
-    upstream.on('close', () => socket.destroy());
+    upstream.on('close', () => connected && socket.destroy());
     socket.on('close', () => {
       upstream.destroy();
       this.tunnels.delete(socket);

@@ -17,6 +17,9 @@ import { parseCookies } from './request-credentials';
  */
 const ACTIVE_WEBSOCKET_CHUNK_BYTES = 32;
 
+/** A request whose body may already have been read into a failed attempt cannot be sent again. */
+const hasBody = (req: IncomingMessage) => !!req.headers['transfer-encoding'] || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+
 type Decision = { answer: ProxyAnswer } | { url: string; target: import('./notebook-access.service').NotebookTarget; sessionId: string };
 
 /** `/notebook/<sessionId>/…`: only the session's owner reaches its notebook server, which gets the Jupyter token from here. */
@@ -42,14 +45,23 @@ export class NotebookProxy implements OnModuleDestroy {
       res.writeHead(302, { Location: `/notebook/${path.sessionId}/${query}`, 'Cache-Control': 'no-store' }).end();
       return;
     }
+    await this.proxyRequest(req, res, url, requestId, true);
+  }
+
+  private async proxyRequest(req: IncomingMessage, res: ServerResponse, url: string, requestId: string | undefined, mayRetry: boolean): Promise<void> {
     const decision = await this.decide(req, url, req.method ?? 'GET').catch((err: Error) => this.failed(err));
     if ('answer' in decision) return sendAnswer(res, req.headers, decision.answer, requestId);
     this.activity.touch(decision.sessionId);
-    this.forwarder.forward(req, res, decision.url, decision.target, () => sendAnswer(res, req.headers, unreachableAnswer(decision.sessionId), requestId));
+    this.forwarder.forward(req, res, decision.url, decision.target, () => {
+      // The remembered address may be stale (the session was resumed on another port): look again, once, if nothing was consumed.
+      this.access.forgetSession(decision.sessionId);
+      if (mayRetry && !hasBody(req)) void this.proxyRequest(req, res, url, requestId, false);
+      else sendAnswer(res, req.headers, unreachableAnswer(decision.sessionId), requestId);
+    });
   }
 
-  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    socket.on('error', () => socket.destroy());
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, mayRetry = true): Promise<void> {
+    if (mayRetry) socket.on('error', () => socket.destroy());
     const url = req.url ?? '/';
     const decision = await this.decide(req, url, 'GET').catch((err: Error) => this.failed(err));
     if ('answer' in decision) return rejectUpgrade(socket, decision.answer);
@@ -60,7 +72,11 @@ export class NotebookProxy implements OnModuleDestroy {
       head,
       decision.url,
       decision.target,
-      () => rejectUpgrade(socket, unreachableAnswer(decision.sessionId)),
+      () => {
+        this.access.forgetSession(decision.sessionId);
+        if (mayRetry) void this.handleUpgrade(req, socket, head, false);
+        else rejectUpgrade(socket, unreachableAnswer(decision.sessionId));
+      },
       (bytes) => bytes >= ACTIVE_WEBSOCKET_CHUNK_BYTES && this.activity.touch(decision.sessionId),
     );
   }

@@ -7,7 +7,7 @@ import { freePort } from '../../database/embedded-postgres';
 import type { ManagedResources, RuntimeCapacity, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
 import { installTypeScriptKernel, pythonOf } from './jupyter-setup';
 import { logTail } from './log-tail';
-import { CommandContext, headlessCommand, jupyterCommand, sessionEnv, withBackstop } from './notebook-command';
+import { CommandContext, headlessCommand, jupyterCommand, jupyterEnv, sessionEnv, withBackstop } from './notebook-command';
 import { findSessionProcesses, isAlive, isOurProcess, killGroup, which } from './process-tools';
 import { repoRoot } from './repo-root';
 import { saveOutputs } from './save-outputs';
@@ -135,7 +135,7 @@ export class LocalRuntime implements SessionRuntime {
     } else {
       command = this.headlessTrainer(workspace);
     }
-    if (command) record.pid = this.spawnDetached(withBackstop(command, spec, ctx), workspace, sessionEnv(spec, ctx), logFile);
+    if (command) record.pid = this.spawnDetached(withBackstop(command, spec, ctx), workspace, jupyter ? jupyterEnv(spec, ctx) : sessionEnv(spec, ctx), logFile);
     this.records.write(record);
     if (record.mode === 'headless') {
       this.logger.warn(`Jupyter is not installed (no "jupyter" on PATH): session ${spec.sessionId} runs the trainer headless`);

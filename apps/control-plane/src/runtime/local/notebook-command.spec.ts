@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SessionSpec } from '../session-runtime';
-import { BACKSTOP_SLACK_SECONDS, CommandContext, jupyterCommand, sessionEnv, withBackstop } from './notebook-command';
+import { BACKSTOP_SLACK_SECONDS, CommandContext, jupyterCommand, jupyterEnv, sessionEnv, withBackstop } from './notebook-command';
 
 const spec = {
   sessionId: '3f2c9a4e-1b2d-4c5e-8f90-123456789abc',
@@ -14,10 +14,13 @@ const spec = {
 const ctx: CommandContext = { repoRoot: '/repo', workspace: '/data/ws', runtimeDir: '/state/rt', configDir: '/state/cfg', jupyterPath: '/state/share/jupyter', owner: '/state', timeoutBin: '/usr/bin/timeout' };
 
 describe('the notebook command', () => {
-  it('binds Jupyter to loopback with the session token, base URL and workspace', () => {
+  it('binds Jupyter to loopback with the base URL and workspace, and the token in its environment, not on the command line', () => {
     const args = jupyterCommand('/usr/bin/jupyter', spec, 40123, ctx);
     expect(args.slice(0, 2)).toEqual(['/usr/bin/jupyter', 'notebook']);
-    expect(args).toEqual(expect.arrayContaining(['--ip=127.0.0.1', '--port=40123', '--port-retries=0', '--NotebookApp.token=jt', `--NotebookApp.base_url=${spec.baseUrl}`, '--notebook-dir=/data/ws', '--no-browser']));
+    expect(args).toEqual(expect.arrayContaining(['--ip=127.0.0.1', '--port=40123', '--port-retries=0', `--NotebookApp.base_url=${spec.baseUrl}`, '--notebook-dir=/data/ws', '--no-browser']));
+    expect(args.join(' ')).not.toContain('jt');
+    expect(jupyterEnv(spec, ctx).JUPYTER_TOKEN).toBe('jt');
+    expect(sessionEnv(spec, ctx)).not.toHaveProperty('JUPYTER_TOKEN');
   });
 
   it("dies at the trial's end plus the slack even when nobody is left to stop it", () => {

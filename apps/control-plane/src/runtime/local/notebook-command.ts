@@ -44,11 +44,15 @@ export function withBackstop(command: string[], spec: SessionSpec, ctx: CommandC
   return [ctx.timeoutBin, '--signal=TERM', '--kill-after=10', `${seconds}s`, ...command];
 }
 
-/** `jupyter notebook` for one session: loopback only, its token and base URL, the workspace as the notebook folder. */
+/** The token goes in the environment (JUPYTER_TOKEN), not on the command line, where every local user's `ps` would show it. */
+export function jupyterEnv(spec: SessionSpec, ctx: CommandContext): NodeJS.ProcessEnv {
+  return { ...sessionEnv(spec, ctx), JUPYTER_TOKEN: spec.jupyterToken };
+}
+
+/** `jupyter notebook` for one session: loopback only, its base URL, the workspace as the notebook folder (the token: see jupyterEnv). */
 export function jupyterCommand(jupyter: string, spec: SessionSpec, port: number, ctx: CommandContext): string[] {
   return [
-    jupyter, 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0',
-    `--NotebookApp.token=${spec.jupyterToken}`, '--NotebookApp.password=',
+    jupyter, 'notebook', '--no-browser', '--ip=127.0.0.1', `--port=${port}`, '--port-retries=0', '--NotebookApp.password=',
     `--NotebookApp.base_url=${spec.baseUrl}`, `--notebook-dir=${ctx.workspace}`,
     // Browsers reach it through the proxy under the portal's host name; the proxy checks origins and authenticates.
     '--NotebookApp.allow_remote_access=True', '--NotebookApp.trust_xheaders=True',
