@@ -188,6 +188,15 @@ describe('the notebook proxy (local runtime, real Jupyter)', () => {
     expect(log).not.toContain(strangerPath);
     expect(log).not.toContain(anonymousPath);
     expect(log).not.toContain('/api/kernels/none/channels');
+
+    // And the proxy counts what it refused.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const count = (labels: string) => Number(new RegExp(`trialhub_notebook_proxy_requests_total\\{${labels}\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    expect(count('kind="http",outcome="anonymous"')).toBeGreaterThanOrEqual(2);
+    expect(count('kind="http",outcome="not_found"')).toBeGreaterThanOrEqual(1);
+    expect(count('kind="websocket",outcome="not_found"')).toBeGreaterThanOrEqual(1);
+    expect(count('kind="websocket",outcome="anonymous"')).toBeGreaterThanOrEqual(1);
+    expect(count('kind="http",outcome="forwarded"')).toBeGreaterThan(5);
   });
 
   it('a session that is still starting gets a page that says so and reloads itself', async () => {

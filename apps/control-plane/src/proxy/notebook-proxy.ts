@@ -8,6 +8,7 @@ import { NotebookActivityService } from './notebook-activity.service';
 import { NotebookForwarder } from './notebook-forwarder';
 import { anonymousAnswer, crossSiteAnswer, notFoundAnswer, notRunningAnswer, ProxyAnswer, rejectUpgrade, sendAnswer, unreachableAnswer } from './notebook-pages';
 import { parseNotebookPath } from './notebook-path';
+import { ProxyMetrics, ProxyOutcome } from './proxy-metrics';
 import { parseCookies } from './request-credentials';
 
 /**
@@ -20,7 +21,7 @@ const ACTIVE_WEBSOCKET_CHUNK_BYTES = 32;
 /** A request whose body may already have been read into a failed attempt cannot be sent again. */
 const hasBody = (req: IncomingMessage) => !!req.headers['transfer-encoding'] || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
 
-type Decision = { answer: ProxyAnswer } | { url: string; target: import('./notebook-access.service').NotebookTarget; sessionId: string };
+type Decision = { answer: ProxyAnswer; outcome: ProxyOutcome } | { url: string; target: import('./notebook-access.service').NotebookTarget; sessionId: string };
 
 /** `/notebook/<sessionId>/…`: only the session's owner reaches its notebook server, which gets the Jupyter token from here. */
 @Injectable()
@@ -32,6 +33,7 @@ export class NotebookProxy implements OnModuleDestroy {
     private readonly access: NotebookAccessService,
     private readonly activity: NotebookActivityService,
     private readonly config: AppConfig,
+    private readonly metrics: ProxyMetrics,
   ) {}
 
   async handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -50,13 +52,20 @@ export class NotebookProxy implements OnModuleDestroy {
 
   private async proxyRequest(req: IncomingMessage, res: ServerResponse, url: string, requestId: string | undefined, mayRetry: boolean): Promise<void> {
     const decision = await this.decide(req, url, req.method ?? 'GET').catch((err: Error) => this.failed(err));
-    if ('answer' in decision) return sendAnswer(res, req.headers, decision.answer, requestId);
+    if ('answer' in decision) {
+      this.metrics.count('http', decision.outcome);
+      return sendAnswer(res, req.headers, decision.answer, requestId);
+    }
     this.activity.touch(decision.sessionId);
+    if (mayRetry) this.metrics.count('http', 'forwarded');
     this.forwarder.forward(req, res, decision.url, decision.target, () => {
       // The remembered address may be stale (the session was resumed on another port): look again, once, if nothing was consumed.
       this.access.forgetSession(decision.sessionId);
       if (mayRetry && !hasBody(req)) void this.proxyRequest(req, res, url, requestId, false);
-      else sendAnswer(res, req.headers, unreachableAnswer(decision.sessionId), requestId);
+      else {
+        this.metrics.count('http', 'unreachable');
+        sendAnswer(res, req.headers, unreachableAnswer(decision.sessionId), requestId);
+      }
     });
   }
 
@@ -64,8 +73,16 @@ export class NotebookProxy implements OnModuleDestroy {
     if (mayRetry) socket.on('error', () => socket.destroy());
     const url = req.url ?? '/';
     const decision = await this.decide(req, url, 'GET').catch((err: Error) => this.failed(err));
-    if ('answer' in decision) return rejectUpgrade(socket, decision.answer);
+    if ('answer' in decision) {
+      this.metrics.count('websocket', decision.outcome);
+      return rejectUpgrade(socket, decision.answer);
+    }
     this.activity.touch(decision.sessionId);
+    if (mayRetry) {
+      this.metrics.count('websocket', 'forwarded');
+      this.metrics.openWebSockets.inc();
+      socket.once('close', () => this.metrics.openWebSockets.dec());
+    }
     this.forwarder.tunnel(
       req,
       socket,
@@ -75,7 +92,10 @@ export class NotebookProxy implements OnModuleDestroy {
       () => {
         this.access.forgetSession(decision.sessionId);
         if (mayRetry) void this.handleUpgrade(req, socket, head, false);
-        else rejectUpgrade(socket, unreachableAnswer(decision.sessionId));
+        else {
+          this.metrics.count('websocket', 'unreachable');
+          rejectUpgrade(socket, unreachableAnswer(decision.sessionId));
+        }
       },
       (bytes) => bytes >= ACTIVE_WEBSOCKET_CHUNK_BYTES && this.activity.touch(decision.sessionId),
     );
@@ -87,18 +107,18 @@ export class NotebookProxy implements OnModuleDestroy {
 
   private async decide(req: IncomingMessage, url: string, method: string): Promise<Decision> {
     const path = parseNotebookPath(url);
-    if (!path || path.bare) return { answer: notFoundAnswer() };
-    if (isForeignOrigin(req.headers, this.config.publicUrl)) return { answer: crossSiteAnswer() };
+    if (!path || path.bare) return { answer: notFoundAnswer(), outcome: 'not_found' };
+    if (isForeignOrigin(req.headers, this.config.publicUrl)) return { answer: crossSiteAnswer(), outcome: 'cross_site' };
     const access = await this.access.resolve(path.sessionId, req.headers);
     switch (access.kind) {
       case 'anonymous':
-        return { answer: anonymousAnswer(path.sessionId, access.message) };
+        return { answer: anonymousAnswer(path.sessionId, access.message), outcome: 'anonymous' };
       case 'not-found':
-        return { answer: notFoundAnswer() };
+        return { answer: notFoundAnswer(), outcome: 'not_found' };
       case 'not-running':
-        return { answer: notRunningAnswer(path.sessionId, access.session) };
+        return { answer: notRunningAnswer(path.sessionId, access.session), outcome: 'not_running' };
       case 'allowed':
-        if (!hasWriteToken(method, access.user, req.headers, parseCookies(req.headers.cookie), this.config.secret)) return { answer: crossSiteAnswer() };
+        if (!hasWriteToken(method, access.user, req.headers, parseCookies(req.headers.cookie), this.config.secret)) return { answer: crossSiteAnswer(), outcome: 'cross_site' };
         return { url, target: access.target, sessionId: path.sessionId };
     }
   }
@@ -107,6 +127,7 @@ export class NotebookProxy implements OnModuleDestroy {
     // The database is down or similar: a clear 503, never a crash or a hung socket.
     this.logger.error(`Notebook proxy could not decide on a request: ${err.message}`);
     return {
+      outcome: 'error',
       answer: { status: 503, title: 'Trialhub is having trouble', message: 'Trialhub could not check your access to this notebook just now. This page retries in a few seconds.', link: { href: '/', label: 'Back to your dashboard' }, refreshSeconds: 5 },
     };
   }

@@ -8,6 +8,7 @@ import { NotebookAccessService } from './notebook-access.service';
 import { NotebookActivityService } from './notebook-activity.service';
 import { NotebookProxy } from './notebook-proxy';
 import { isNotebookUrl } from './notebook-path';
+import { ProxyMetrics } from './proxy-metrics';
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -20,7 +21,7 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
  */
 @Module({
   imports: [AuthModule, SessionsModule],
-  providers: [NotebookAccessService, NotebookActivityService, NotebookProxy],
+  providers: [NotebookAccessService, NotebookActivityService, NotebookProxy, ProxyMetrics],
 })
 export class ProxyModule implements OnApplicationBootstrap, OnApplicationShutdown {
   private server: Server | null = null;
