@@ -115,8 +115,9 @@ export class LocalRuntime implements SessionRuntime {
     await this.stopping.get(spec.sessionId);
     const existing = this.records.read(spec.sessionId);
     if (existing && existing.tokenHash === sha256(spec.jupyterToken) && (existing.mode === 'headless' || this.isOurs(existing))) return;
-    // Left over from an earlier launch (other credentials, or dead): replace it.
-    if (existing) await this.terminate(spec.sessionId, { gracePeriodSeconds: 2 });
+    // Left over from an earlier launch (other credentials, or dead): replace it. No save step: its
+    // outputs stay in the workspace, and the new launch's stop saves them with valid credentials.
+    if (existing) await this.terminate(spec.sessionId, { gracePeriodSeconds: 0 });
     const workspace = this.workspaces.ensure(spec.trialId);
     const jupyter = this.jupyter();
     const logFile = join(this.stateDir, 'logs', `${spec.sessionId}.log`);
