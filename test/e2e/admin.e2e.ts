@@ -69,6 +69,30 @@ describe('admin', () => {
     await users[2].delete(`/api/sessions/${third.id}`);
   });
 
+  it('lowering slots with stopExcess stops only the newest sessions over the new limit, and says which', async () => {
+    expect((await admin.put('/api/admin/profiles/cpu', { slots: 3 })).status).toBe(200);
+    const users = [new ApiClient(server.url), new ApiClient(server.url), new ApiClient(server.url)];
+    const ids: string[] = [];
+    for (const [i, u] of users.entries()) {
+      await u.signup(`excess${i}@example.com`);
+      const s = (await u.post('/api/sessions', { profile: 'cpu' })).body;
+      await waitFor(`session ${i} ready`, () => session(u, s.id), (x) => x.state === 'ready');
+      ids.push(s.id);
+    }
+
+    const lowered = await admin.put('/api/admin/profiles/cpu', { slots: 1, stopExcess: true });
+    expect(lowered.status).toBe(200);
+    expect(lowered.body.slots).toBe(1);
+    expect([...lowered.body.stoppedSessions].sort()).toEqual([ids[1], ids[2]].sort());
+
+    await waitFor('the newest two stopped', async () => [await session(users[1], ids[1]), await session(users[2], ids[2])], (s) => s.every((x) => x.state === 'stopped'));
+    expect((await session(users[0], ids[0])).state).toBe('ready');
+    const audit = (await admin.get('/api/admin/audit?action=session.force-stop')).body;
+    expect(audit.map((e: any) => e.target.id)).toEqual(expect.arrayContaining([ids[1], ids[2]]));
+    await users[0].delete(`/api/sessions/${ids[0]}`);
+    await waitFor('the oldest stopped', () => session(users[0], ids[0]), (x) => x.state === 'stopped');
+  });
+
   it('suspending a user stops their sessions and blocks log-in; reinstating lets them back', async () => {
     const user = new ApiClient(server.url);
     const { user: u } = await user.signup('suspect@example.com', 'suspect-password');

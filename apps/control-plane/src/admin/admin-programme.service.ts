@@ -11,6 +11,7 @@ import { Quotas } from '../quotas/quotas';
 import { QuotasService } from '../quotas/quotas.service';
 import { RuntimeCapacity, SESSION_RUNTIME, SessionRuntime } from '../runtime/session-runtime';
 import { ReconcilerSignal } from '../sessions/reconciler-signal';
+import { SessionsService } from '../sessions/sessions.service';
 import { TrialsService } from '../trials/trials.service';
 import type { CreateProfileDto, UpdateProfileDto } from './dto/admin.dto';
 
@@ -25,6 +26,7 @@ export class AdminProgrammeService {
     private readonly trials: TrialsService,
     private readonly audit: AuditService,
     private readonly signal: ReconcilerSignal,
+    private readonly sessions: SessionsService,
   ) {}
 
   getQuotas(): Promise<Quotas> {
@@ -62,17 +64,32 @@ export class AdminProgrammeService {
     return this.profiles.get(dto.name);
   }
 
-  /** Lowering slots never stops running sessions: new launches simply queue until usage falls below. */
-  async updateProfile(admin: AuthUser, name: string, dto: UpdateProfileDto) {
+  /**
+   * Lowering slots never stops running sessions unless the admin asks (`stopExcess`): by default
+   * new launches simply queue until usage falls below.
+   */
+  async updateProfile(admin: AuthUser, name: string, { stopExcess, ...dto }: UpdateProfileDto) {
     const before = await this.profiles.get(name);
     if (dto.isDefault === false && before.isDefault) throw new BadRequestException('Make another profile the default instead; one profile must be the default.');
     await this.dataSource.transaction(async (m) => {
       if (dto.isDefault) await m.createQueryBuilder().update(ProfileEntity).set({ isDefault: false }).where('name <> :name', { name }).execute();
       await m.update(ProfileEntity, { name }, definedOnly(dto) as Partial<ProfileEntity>);
-      await this.audit.record(admin, 'profile.update', { type: 'profile', id: name }, { changes: { ...dto }, slotsBefore: before.slots }, m);
+      await this.audit.record(admin, 'profile.update', { type: 'profile', id: name }, { changes: { ...dto }, slotsBefore: before.slots, stopExcess: stopExcess ?? false }, m);
     });
+    const stopped = stopExcess && dto.slots !== undefined ? await this.stopBeyondSlots(admin, name, dto.slots) : [];
     this.signal.wake();
-    return this.profiles.get(name);
+    return { ...(await this.profiles.get(name)), stoppedSessions: stopped };
+  }
+
+  /** Stops the most recently started sessions of a profile until no more than `slots` remain (ones already stopping don't count). */
+  private async stopBeyondSlots(admin: AuthUser, profile: string, slots: number): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id FROM sessions WHERE profile_name = $1 AND state IN ('provisioning', 'starting', 'ready') ORDER BY COALESCE(started_at, created_at) DESC, id DESC`,
+      [profile],
+    );
+    const excess = rows.slice(0, Math.max(0, rows.length - slots));
+    for (const { id } of excess) await this.sessions.stop(admin, id, 'admin');
+    return excess.map((r) => r.id);
   }
 
   /** Slots per profile, queues, and the GPUs the cluster reports. */

@@ -45,6 +45,10 @@ export class UpdateProfileDto {
   @ApiPropertyOptional() @IsOptional() @IsBoolean() isDefault?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsInt() sortOrder?: number;
+  @ApiPropertyOptional({ description: 'when slots drop below the sessions running, stop the newest ones over the limit (default: they keep running and new launches queue)' })
+  @IsOptional()
+  @IsBoolean()
+  stopExcess?: boolean;
 }
 
 export class CreateProfileDto extends UpdateProfileDto {
