@@ -3,3 +3,4 @@ export * from './session';
 export * from './trial';
 export * from './user';
 export * from './trainer-events';
+export * from './admin';

@@ -1,4 +1,5 @@
 import type { AuthResponse, ProfileView, SessionView, TrialView, UserView } from '@trialhub/contracts';
+import { adminApi } from './admin';
 import { apiRequest } from './client';
 import type { ResultView, ShareLinkView } from './results-types';
 
@@ -47,4 +48,5 @@ export const api = {
       apiRequest<ShareLinkView>('POST', `/api/results/${id(resultId)}/shares`, expiresInDays === undefined ? {} : { expiresInDays }),
     revoke: (resultId: string, shareId: string) => apiRequest<void>('DELETE', `/api/results/${id(resultId)}/shares/${id(shareId)}`),
   },
+  admin: adminApi,
 };
