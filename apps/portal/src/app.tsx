@@ -3,6 +3,7 @@ import { ReactNode, useEffect, useRef } from 'react';
 import { AuthProvider, useAuth } from './auth-context';
 import { ErrorBanner, Loading } from './components/feedback';
 import { AdminPage } from './pages/admin-page';
+import { AdminsOnlyPage } from './pages/admin/admins-only-page';
 import { DashboardPage } from './pages/dashboard-page';
 import { LoginPage } from './pages/login-page';
 import { NotFoundPage } from './pages/not-found-page';
@@ -35,6 +36,8 @@ const ROUTES: Route[] = [
   { pattern: '/results/:id', access: 'user', title: 'Result', render: (p) => <ResultPage key={p.id} resultId={p.id} /> },
   { pattern: '/settings', access: 'user', title: 'Account settings', render: () => <SettingsPage /> },
   { pattern: '/admin', access: 'admin', title: 'Administration', render: () => <AdminPage /> },
+  { pattern: '/admin/users/:id', access: 'admin', title: 'User · Administration', render: (p) => <AdminPage key={p.id} userId={p.id} /> },
+  { pattern: '/admin/:section', access: 'admin', title: 'Administration', render: (p) => <AdminPage key={p.section} section={p.section} /> },
 ];
 
 export function resolveRoute(path: string): { route: Route | null; params: Record<string, string> } {
@@ -116,7 +119,7 @@ function Shell() {
       </>
     );
   else if (route.access === 'guest' && user) content = <Redirect to="/" />;
-  else if (route.access === 'admin' && user?.role !== 'admin') content = <NotFoundPage />;
+  else if (route.access === 'admin' && user?.role !== 'admin') content = <AdminsOnlyPage />;
   else content = route.render(params);
 
   return (
