@@ -3,4 +3,5 @@ export * from './session';
 export * from './trial';
 export * from './user';
 export * from './trainer-events';
+export * from './results';
 export * from './admin';

@@ -1,7 +1,16 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import type { AuthResponse } from '@trialhub/contracts';
+import type {
+  AuthResponse,
+  EmailVerifiedResponse,
+  MeResponse,
+  PasswordChangedResponse,
+  PasswordResetDoneResponse,
+  PasswordResetRequestedResponse,
+  VerificationSentResponse,
+} from '@trialhub/contracts';
+import { ApiAnswers } from '../common/api-answers';
 import { AppConfig } from '../config/app-config';
 import { AuthThrottlerGuard } from './auth-throttler.guard';
 import type { AuthUser } from './auth-user';
@@ -24,6 +33,7 @@ export class AuthController {
   @Public()
   @UseGuards(AuthThrottlerGuard)
   @Post('signup')
+  @ApiAnswers(201, 'AuthResponse', 'the new user, a bearer token and the CSRF token (the cookies are set too)')
   async signup(@Body() dto: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
     return this.withCookies(res, await this.auth.signup(dto.email, dto.password));
   }
@@ -32,12 +42,14 @@ export class AuthController {
   @UseGuards(AuthThrottlerGuard)
   @Post('login')
   @HttpCode(200)
+  @ApiAnswers(200, 'AuthResponse', 'the user, a bearer token and the CSRF token (the cookies are set too)')
   async login(@Body() dto: LoginDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
     return this.withCookies(res, await this.auth.login(dto.email, dto.password));
   }
 
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The token is revoked and the cookies cleared.' })
   async logout(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.auth.logout(user);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
@@ -45,21 +57,24 @@ export class AuthController {
   }
 
   @Get('me')
-  me(@CurrentUser() user: AuthUser) {
+  @ApiAnswers(200, 'MeResponse', 'the caller, and the CSRF token for cookie callers (null with a bearer token)')
+  me(@CurrentUser() user: AuthUser): Promise<MeResponse> {
     return this.auth.me(user);
   }
 
   @Public()
   @Post('verify')
   @HttpCode(200)
-  async verify(@Body() dto: VerifyEmailDto) {
+  @ApiAnswers(200, 'EmailVerifiedResponse')
+  async verify(@Body() dto: VerifyEmailDto): Promise<EmailVerifiedResponse> {
     await this.auth.verifyEmail(dto.token);
     return { verified: true };
   }
 
   @Post('verify/resend')
   @HttpCode(202)
-  async resendVerification(@CurrentUser() user: AuthUser) {
+  @ApiAnswers(202, 'VerificationSentResponse')
+  async resendVerification(@CurrentUser() user: AuthUser): Promise<VerificationSentResponse> {
     await this.auth.resendVerification(user);
     return { sent: true };
   }
@@ -69,7 +84,8 @@ export class AuthController {
   @UseGuards(AuthThrottlerGuard)
   @Post('password-reset')
   @HttpCode(202)
-  async passwordReset(@Body() dto: PasswordResetDto) {
+  @ApiAnswers(202, 'PasswordResetRequestedResponse | PasswordResetDoneResponse', 'the first for `{ email }`, the second for `{ token, password }`')
+  async passwordReset(@Body() dto: PasswordResetDto): Promise<PasswordResetDoneResponse | PasswordResetRequestedResponse> {
     if (dto.token !== undefined) {
       await this.auth.confirmPasswordReset(dto.token, dto.password!);
       return { reset: true };
@@ -80,7 +96,8 @@ export class AuthController {
 
   @Put('password')
   @HttpCode(200)
-  async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto) {
+  @ApiAnswers(200, 'PasswordChangedResponse')
+  async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<PasswordChangedResponse> {
     await this.auth.changePassword(user, dto.currentPassword, dto.newPassword);
     return { changed: true };
   }

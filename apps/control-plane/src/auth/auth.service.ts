@@ -1,7 +1,7 @@
 import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
-import type { AuthResponse } from '@trialhub/contracts';
+import type { AuthResponse, MeResponse } from '@trialhub/contracts';
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256 } from '../common/crypto';
 import { AppConfig } from '../config/app-config';
@@ -60,7 +60,7 @@ export class AuthService {
     await this.dataSource.manager.delete(AuthTokenEntity, { id: auth.tokenId });
   }
 
-  async me(auth: AuthUser) {
+  async me(auth: AuthUser): Promise<MeResponse> {
     const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
     return { user: toUserView(user), csrfToken: auth.via === 'cookie' ? csrfTokenFor(this.config.secret, auth.tokenHash) : null };
   }

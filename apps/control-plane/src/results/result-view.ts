@@ -1,27 +1,5 @@
+import type { ArtifactView, ResultMetrics, ResultView } from '@trialhub/contracts';
 import type { ArtifactEntity, ResultEntity, ShareLinkEntity } from '../database/entities';
-
-export interface ArtifactView {
-  name: string;
-  size: number;
-  sha256: string;
-  contentType: string;
-}
-
-export interface ResultView {
-  id: string;
-  title: string;
-  runName: string;
-  metrics: Record<string, unknown> | null;
-  artifacts: ArtifactView[];
-  /** Total bytes of the result's files. */
-  size: number;
-  createdAt: string;
-  completedAt: string | null;
-  expiresAt: string | null;
-  sessionId: string | null;
-  trialId: string;
-  shares: { active: number; total: number };
-}
 
 export const toArtifactView = (a: ArtifactEntity): ArtifactView => ({ name: a.name, size: a.size, sha256: a.sha256, contentType: a.contentType });
 
@@ -33,7 +11,8 @@ export function toResultView(result: ResultEntity, artifacts: ArtifactEntity[], 
     id: result.id,
     title: result.title,
     runName: result.runName,
-    metrics: result.metrics,
+    // Written only from a parsed metrics.json (parseTrainerMetrics), so it has the headline fields' types.
+    metrics: result.metrics as ResultMetrics | null,
     artifacts: files.map(toArtifactView),
     size: files.reduce((sum, a) => sum + a.size, 0),
     createdAt: (result.completedAt ?? result.createdAt).toISOString(),

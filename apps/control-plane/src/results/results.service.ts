@@ -1,11 +1,12 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { ResultView } from '@trialhub/contracts';
 import { DataSource, In } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ResultRemover } from '../artifacts/result-remover';
 import { ArtifactEntity, ResultEntity, ShareLinkEntity } from '../database/entities';
-import { toResultView, ResultView } from './result-view';
+import { toResultView } from './result-view';
 
 /** A user's saved results. Only the owner sees one; to anybody else it does not exist (404). */
 @Injectable()

@@ -1,5 +1,6 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { CreatedShareLink, ShareLinkView } from '@trialhub/contracts';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -9,22 +10,6 @@ import { ShareLinkEntity } from '../database/entities';
 import { ResultsService } from '../results/results.service';
 import { CreateShareDto } from './dto/share.dto';
 import { ShareViewCounter } from './share-view-counter';
-
-export interface ShareLinkView {
-  id: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  viewCount: number;
-  lastViewedAt: string | null;
-  active: boolean;
-}
-
-export interface CreatedShareLink extends ShareLinkView {
-  /** Shown once: only its SHA-256 is stored. */
-  token: string;
-  url: string;
-}
 
 const DAY_MS = 24 * 3600 * 1000;
 

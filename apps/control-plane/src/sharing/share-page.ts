@@ -1,6 +1,5 @@
+import type { HistoryPoint, SharedResult } from '@trialhub/contracts';
 import { escapeHtml } from './html';
-import type { SharedResult } from './shared-result';
-import type { HistoryPoint } from './trainer-files';
 
 const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { BeforeAfterRow, ResultMetrics, SharedResult } from '@trialhub/contracts';
 import { DataSource } from 'typeorm';
 import { ArtifactMissingError, ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
 import { readStored } from '../artifacts/read-stored';
@@ -8,9 +9,8 @@ import { ArtifactEntity, ResultEntity, ShareLinkEntity } from '../database/entit
 import { toArtifactView } from '../results/result-view';
 import { encodePath } from './html';
 import { notebookToHtml } from './notebook-html';
-import type { SharedResult } from './shared-result';
 import { ShareViewCounter } from './share-view-counter';
-import { BeforeAfterRow, readBeforeAfter, readConfusion, readHistory } from './trainer-files';
+import { readBeforeAfter, readConfusion, readHistory } from './trainer-files';
 
 /** Share tokens are base64url; anything else cannot be one and is not looked up. */
 const TOKEN = /^[A-Za-z0-9_-]{22,128}$/;
@@ -100,7 +100,7 @@ export class SharedResultsService {
       title: result.title,
       createdAt: (result.completedAt ?? result.createdAt).toISOString(),
       expiresAt: expiries.length ? new Date(Math.min(...expiries)).toISOString() : null,
-      metrics: result.metrics,
+      metrics: result.metrics as ResultMetrics | null,
       artifacts: artifacts.map((a) => ({ ...toArtifactView(a), url: fileUrl(a.name) })),
       history: content.history,
       confusion: content.confusion,

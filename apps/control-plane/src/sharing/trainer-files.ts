@@ -1,11 +1,9 @@
+import type { BeforeAfterRow, ConfusionMatrixData, HistoryPoint, Prediction } from '@trialhub/contracts';
+
 /**
  * The trainer's output files, read defensively: a result may come from an older trainer
  * or a hand-made upload, and a malformed or missing file means "not available", never an error.
  */
-export interface HistoryPoint { step: number; trainAccuracy?: number; validationAccuracy?: number; crossEntropy?: number }
-export interface Confusion { classes: string[]; matrix: number[][] }
-export interface Prediction { label: string; confidence: number | null }
-export interface BeforeAfterRow { image: string; label: string | null; before: Prediction | null; after: Prediction | null }
 
 type Json = Record<string, unknown>;
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -28,7 +26,7 @@ export function readHistory(raw: unknown): HistoryPoint[] {
 }
 
 /** `confusion.json`: `{ classes | labels, matrix }`, matrix[actual][predicted]. */
-export function readConfusion(raw: unknown): Confusion | null {
+export function readConfusion(raw: unknown): ConfusionMatrixData | null {
   const o = obj(raw);
   if (!o) return null;
   const classes = (Array.isArray(o.classes) ? o.classes : Array.isArray(o.labels) ? o.labels : []).map(String);

@@ -1,22 +1,35 @@
-import type { AuthResponse, ProfileView, SessionView, TrialView, UserView } from '@trialhub/contracts';
+import type {
+  AuthResponse,
+  CreatedShareLink,
+  EmailVerifiedResponse,
+  MeResponse,
+  PasswordChangedResponse,
+  PasswordResetDoneResponse,
+  PasswordResetRequestedResponse,
+  ProfileView,
+  ResultView,
+  SessionView,
+  ShareLinkView,
+  TrialView,
+  VerificationSentResponse,
+} from '@trialhub/contracts';
 import { adminApi } from './admin';
 import { apiRequest } from './client';
-import type { ResultView, ShareLinkView } from './results-types';
 
 const id = encodeURIComponent;
 
-/** Every control-plane call the portal makes, typed with libs/contracts. */
+/** Every control-plane call the portal makes, typed with libs/contracts (test/e2e/openapi-client.e2e.ts checks them against the OpenAPI document). */
 export const api = {
   auth: {
-    me: () => apiRequest<{ user: UserView; csrfToken: string }>('GET', '/api/auth/me'),
+    me: () => apiRequest<MeResponse>('GET', '/api/auth/me'),
     signup: (email: string, password: string) => apiRequest<AuthResponse>('POST', '/api/auth/signup', { email, password }),
     login: (email: string, password: string) => apiRequest<AuthResponse>('POST', '/api/auth/login', { email, password }),
     logout: () => apiRequest<void>('POST', '/api/auth/logout'),
-    verify: (token: string) => apiRequest<{ verified: true }>('POST', '/api/auth/verify', { token }),
-    resendVerification: () => apiRequest<{ sent: true }>('POST', '/api/auth/verify/resend'),
-    requestPasswordReset: (email: string) => apiRequest<{ sent: true; message?: string }>('POST', '/api/auth/password-reset', { email }),
-    resetPassword: (token: string, password: string) => apiRequest<{ reset: true }>('POST', '/api/auth/password-reset', { token, password }),
-    changePassword: (currentPassword: string, newPassword: string) => apiRequest<{ changed: true }>('PUT', '/api/auth/password', { currentPassword, newPassword }),
+    verify: (token: string) => apiRequest<EmailVerifiedResponse>('POST', '/api/auth/verify', { token }),
+    resendVerification: () => apiRequest<VerificationSentResponse>('POST', '/api/auth/verify/resend'),
+    requestPasswordReset: (email: string) => apiRequest<PasswordResetRequestedResponse>('POST', '/api/auth/password-reset', { email }),
+    resetPassword: (token: string, password: string) => apiRequest<PasswordResetDoneResponse>('POST', '/api/auth/password-reset', { token, password }),
+    changePassword: (currentPassword: string, newPassword: string) => apiRequest<PasswordChangedResponse>('PUT', '/api/auth/password', { currentPassword, newPassword }),
   },
   trial: {
     get: () => apiRequest<TrialView>('GET', '/api/trial'),
@@ -34,7 +47,7 @@ export const api = {
     eventsUrl: (sessionId: string) => `/api/sessions/${id(sessionId)}/events`,
   },
   results: {
-    list: () => apiRequest<ResultView[] | { items: ResultView[] }>('GET', '/api/results').then((r) => (Array.isArray(r) ? r : r.items)),
+    list: () => apiRequest<ResultView[]>('GET', '/api/results'),
     get: (resultId: string) => apiRequest<ResultView>('GET', `/api/results/${id(resultId)}`),
     rename: (resultId: string, title: string) => apiRequest<ResultView>('PATCH', `/api/results/${id(resultId)}`, { title }),
     remove: (resultId: string) => apiRequest<void>('DELETE', `/api/results/${id(resultId)}`),
@@ -43,9 +56,9 @@ export const api = {
     file: <T>(resultId: string, path: string) => apiRequest<T>('GET', `/api/results/${id(resultId)}/files/${path.split('/').map(id).join('/')}`),
   },
   shares: {
-    list: (resultId: string) => apiRequest<ShareLinkView[] | { items: ShareLinkView[] }>('GET', `/api/results/${id(resultId)}/shares`).then((r) => (Array.isArray(r) ? r : r.items)),
+    list: (resultId: string) => apiRequest<ShareLinkView[]>('GET', `/api/results/${id(resultId)}/shares`),
     create: (resultId: string, expiresInDays?: number) =>
-      apiRequest<ShareLinkView>('POST', `/api/results/${id(resultId)}/shares`, expiresInDays === undefined ? {} : { expiresInDays }),
+      apiRequest<CreatedShareLink>('POST', `/api/results/${id(resultId)}/shares`, expiresInDays === undefined ? {} : { expiresInDays }),
     revoke: (resultId: string, shareId: string) => apiRequest<void>('DELETE', `/api/results/${id(resultId)}/shares/${id(shareId)}`),
   },
   admin: adminApi,

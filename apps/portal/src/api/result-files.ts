@@ -1,4 +1,4 @@
-import type { BeforeAfterRow, ConfusionMatrixData, HistoryPoint } from './results-types';
+import type { BeforeAfterRow, ConfusionMatrixData, HistoryPoint } from '@trialhub/contracts';
 
 // The trainer's output files are read defensively: a result may come from an older trainer
 // or a hand-made upload, and a malformed file must show "not available", never crash a page.

@@ -1,4 +1,4 @@
-import type { ConfusionMatrixData } from '../api/results-types';
+import type { ConfusionMatrixData } from '@trialhub/contracts';
 
 const CELL = 120;
 const LABEL_W = 170;

@@ -1,8 +1,8 @@
+import type { ArtifactView, BeforeAfterRow, ConfusionMatrixData, HistoryPoint } from '@trialhub/contracts';
 import { useEffect, useState } from 'react';
 import { Button } from './form';
 import { api } from '../api/endpoints';
 import { parseBeforeAfter, parseConfusion, parseHistory } from '../api/result-files';
-import type { ArtifactView, BeforeAfterRow, ConfusionMatrixData, HistoryPoint } from '../api/results-types';
 import { ConfusionMatrix } from '../charts/confusion-matrix';
 import { LineChart } from '../charts/line-chart';
 import { formatPercent } from '../format';

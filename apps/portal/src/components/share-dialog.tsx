@@ -1,7 +1,7 @@
+import type { CreatedShareLink, ShareLinkView } from '@trialhub/contracts';
 import { FormEvent, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
-import type { ShareLinkView } from '../api/results-types';
 import { formatDate } from '../format';
 import { useResource } from '../hooks/use-resource';
 import { Dialog } from './dialog';
@@ -21,7 +21,7 @@ const absolute = (url: string) => new URL(new URL(url, window.location.origin).p
 /** Create, copy and revoke public links to one result. */
 export function ShareDialog({ resultId, onClose }: { resultId: string; onClose(): void }) {
   const shares = useResource(() => api.shares.list(resultId), [resultId]);
-  const [created, setCreated] = useState<ShareLinkView | null>(null);
+  const [created, setCreated] = useState<CreatedShareLink | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
@@ -85,12 +85,12 @@ export function ShareDialog({ resultId, onClose }: { resultId: string; onClose()
         </Button>
       </form>
       <ErrorBanner message={error} />
-      {created?.url && (
+      {created && (
         <div className="share-created">
           <label htmlFor="share-url">Your new link</label>
           <div className="copy-row">
             <input id="share-url" readOnly value={absolute(created.url)} onFocus={(e) => e.currentTarget.select()} />
-            <Button variant="secondary" onClick={() => copy(absolute(created.url!))}>
+            <Button variant="secondary" onClick={() => copy(absolute(created.url))}>
               {copied ? 'Copied' : 'Copy link'}
             </Button>
           </div>

@@ -1,7 +1,7 @@
+import type { ResultView } from '@trialhub/contracts';
 import { FormEvent, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
-import type { ResultView } from '../api/results-types';
 import { Dialog } from '../components/dialog';
 import { ErrorBanner, Loading } from '../components/feedback';
 import { Button, Field } from '../components/form';
