@@ -1,6 +1,6 @@
 import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import type { AuthResponse, MeResponse } from '@trialhub/contracts';
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256 } from '../common/crypto';
@@ -66,14 +66,17 @@ export class AuthService {
   }
 
   /** Resolves a bearer or cookie token to its user; suspended users are refused. */
+  /** One round trip per request: the token and its user together (this runs on every API call). */
   async authenticate(token: string, via: AuthUser['via']): Promise<AuthUser> {
     const tokenHash = sha256(token);
-    const row = await this.dataSource.manager.findOne(AuthTokenEntity, { where: { tokenHash, expiresAt: MoreThan(new Date()) } });
+    const [row]: Array<{ token_id: string; id: string; email: string; role: AuthUser['role']; verified: boolean; suspended: boolean }> = await this.dataSource.query(
+      `SELECT t.id AS token_id, u.id, u.email, u.role, u.verified_at IS NOT NULL AS verified, u.suspended_at IS NOT NULL AS suspended
+       FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > now()`,
+      [tokenHash],
+    );
     if (!row) throw new UnauthorizedException('Your log-in has expired or was ended. Log in again.');
-    const user = await this.dataSource.manager.findOne(UserEntity, { where: { id: row.userId } });
-    if (!user) throw new UnauthorizedException('Your log-in has expired or was ended. Log in again.');
-    if (user.suspendedAt) throw new ForbiddenException('This account is suspended. Contact the Trialhub team if you think this is a mistake.');
-    return { id: user.id, email: user.email, role: user.role, verified: user.verifiedAt !== null, tokenId: row.id, tokenHash, via };
+    if (row.suspended) throw new ForbiddenException('This account is suspended. Contact the Trialhub team if you think this is a mistake.');
+    return { id: row.id, email: row.email, role: row.role, verified: row.verified, tokenId: row.token_id, tokenHash, via };
   }
 
   async verifyEmail(token: string): Promise<void> {

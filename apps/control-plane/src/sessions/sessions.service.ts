@@ -105,14 +105,25 @@ export class SessionsService {
     return { session, events };
   }
 
+  /** Everything a view needs beyond the row, in one round trip (GET /api/sessions/:id is the hottest read). */
   async view(s: SessionEntity, manager: EntityManager = this.dataSource.manager): Promise<SessionView> {
-    const [events, trial, quotas, position] = await Promise.all([
-      manager.find(SessionEventEntity, { where: { sessionId: s.id }, order: { id: 'ASC' }, take: 500 }),
-      manager.findOne(TrialEntity, { where: { id: s.trialId } }),
-      this.quotas.current(manager),
-      this.queuePosition(s, manager),
-    ]);
-    return toSessionView(s, { events, queuePosition: position, trialExpiresAt: trial?.expiresAt ?? null, maxRuntimeMs: quotas.sessionMaxRuntimeMs });
+    const [extra]: Array<{ events: Array<Omit<SessionEventEntity, 'at'> & { at: string }> | null; trial_expires_at: Date | null; max_runtime_ms: number | null; ahead: number | null }> = await manager.query(
+      `SELECT
+         (SELECT json_agg(e ORDER BY e.id) FROM (
+            SELECT id, at, from_state AS "fromState", to_state AS "toState", reason, message FROM session_events
+            WHERE session_id = $1 ORDER BY id LIMIT 500) e) AS events,
+         (SELECT expires_at FROM trials WHERE id = $2) AS trial_expires_at,
+         (SELECT (value #>> '{}')::bigint FROM settings WHERE key = 'sessionMaxRuntimeMs') AS max_runtime_ms,
+         CASE WHEN $3::text = 'queued' THEN (
+           SELECT count(*)::int FROM sessions WHERE state = 'queued' AND profile_name = $4 AND (queued_at, id) < ($5::timestamptz, $1::uuid)) END AS ahead`,
+      [s.id, s.trialId, s.state, s.profileName, s.queuedAt],
+    );
+    return toSessionView(s, {
+      events: (extra.events ?? []).map((e) => ({ ...e, at: new Date(e.at) }) as SessionEventEntity),
+      queuePosition: extra.ahead === null ? null : extra.ahead + 1,
+      trialExpiresAt: extra.trial_expires_at,
+      maxRuntimeMs: extra.max_runtime_ms === null ? this.quotas.defaults().sessionMaxRuntimeMs : Number(extra.max_runtime_ms),
+    });
   }
 
   async queuePosition(s: SessionEntity, manager: EntityManager = this.dataSource.manager): Promise<number | null> {

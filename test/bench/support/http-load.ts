@@ -1,0 +1,61 @@
+/**
+ * A closed-loop HTTP load generator in a worker thread, so the client's own work does not share
+ * the event loop of a control plane running in the benchmark's process.
+ */
+import { Agent, request } from 'node:http';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+
+export interface LoadOptions {
+  url: string;
+  headers: Record<string, string>;
+  connections: number;
+  durationMs: number;
+}
+
+export interface LoadReport {
+  requests: number;
+  errors: number;
+  statuses: Record<number, number>;
+  latenciesMs: number[];
+}
+
+/** Runs `connections` loops of GET `url` for `durationMs` in a worker; resolves with every latency. */
+export function runLoad(options: LoadOptions): Promise<LoadReport> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(__filename, { workerData: options });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`the load worker exited with ${code}`)));
+  });
+}
+
+async function work({ url, headers, connections, durationMs }: LoadOptions): Promise<LoadReport> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const report: LoadReport = { requests: 0, errors: 0, statuses: {}, latenciesMs: [] };
+  const until = Date.now() + durationMs;
+  const once = () =>
+    new Promise<number>((res) => {
+      const req = request(url, { agent, headers }, (r) => {
+        r.resume();
+        r.on('end', () => res(r.statusCode ?? 0));
+      });
+      req.on('error', () => res(0));
+      req.end();
+    });
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) {
+        const start = process.hrtime.bigint();
+        const status = await once();
+        report.latenciesMs.push(Number(process.hrtime.bigint() - start) / 1e6);
+        report.requests++;
+        report.statuses[status] = (report.statuses[status] ?? 0) + 1;
+        if (status < 200 || status >= 300) report.errors++;
+      }
+    }),
+  );
+  agent.destroy();
+  return report;
+}
+
+if (!isMainThread && workerData) void work(workerData as LoadOptions).then((r) => parentPort!.postMessage(r));
