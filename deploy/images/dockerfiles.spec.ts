@@ -123,6 +123,15 @@ describe('the notebook image', () => {
     expect(hook).toBe(`${copy!.args[copy!.args.length - 1].replace(/\/$/, '')}/trialhub-save`);
   });
 
+  it('ships the compiled trainer where the preStop hook loads its stop-time saver', () => {
+    const dist = last.steps.find((s) => s.keyword === 'COPY' && s.flags.from === 'compile' && s.args[0] === '/src/dist');
+    expect(dist?.args[1]).toBe('/opt/trialhub/app/dist');
+    const hook = readFileSync(join(__dirname, 'notebook/bin/trialhub-save'), 'utf8');
+    expect(hook).toContain("join(home, 'app')");
+    expect(hook).toContain("'dist/apps/trainer/src/save-unsaved-runs.js'");
+    expect(existsSync(join(ROOT, 'apps/trainer/src/save-unsaved-runs.ts'))).toBe(true);
+  });
+
   it('bakes the example data and the model in at build time, so sessions start offline', () => {
     const assets = d.stages.find((s) => s.name === 'assets')!;
     expect(assets.steps.some((s) => s.keyword === 'RUN' && s.args.join(' ').includes('bake-offline-assets /opt/trialhub'))).toBe(true);

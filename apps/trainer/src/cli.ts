@@ -27,6 +27,7 @@ async function main(): Promise<number> {
         title: cli.upload.title ?? `${result.metrics.classes.join(' vs ')} (${(result.metrics.testAccuracy * 100).toFixed(1)} % test accuracy)`,
         onFile: (file, bytes) => emit({ type: 'upload', file, bytes }),
       });
+      if (uploaded.markerError) emit({ type: 'warning', message: uploaded.markerError });
       emit({ type: 'uploaded', resultId: uploaded.resultId, url: uploaded.url, files: uploaded.files.length });
     }
     return 0;

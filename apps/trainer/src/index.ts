@@ -17,3 +17,7 @@ export { readBottleneck, parseBottleneck, writeBottleneck } from './bottleneck-f
 export { jsonLinesReporter } from './progress';
 export { TrainerInputError } from './errors';
 export { tf } from './tf';
+export { SAVED_MARKER, readSavedMarker, savedState, fingerprintRun, listRunFiles } from './saved-marker';
+export type { SavedMarker, LegacySavedMarker, SavedState } from './saved-marker';
+export { saveUnsavedRuns, findRunFolders } from './save-unsaved-runs';
+export type { SaveUnsavedRunsOptions, SaveUnsavedRunsOutcome } from './save-unsaved-runs';

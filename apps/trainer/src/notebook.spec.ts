@@ -79,10 +79,29 @@ describe('saveResultsToTrialhub', () => {
   it('with it, uploads every file, completes with the title and prints the share link', async () => {
     const lines: string[] = [];
     const outcome = await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', runName: 'nb-1', env: { TRIALHUB_UPLOAD_URL: url, TRIALHUB_UPLOAD_TOKEN: 'tok' }, print: (l) => lines.push(l) });
-    expect(outcome).toEqual({ saved: true, resultId: 'r1', url: 'http://trialhub.test/s/abc', files: 2 });
+    expect(outcome).toEqual({ saved: true, resultId: 'r1', url: 'http://trialhub.test/s/abc', files: 2, alreadySaved: false });
     expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(['PUT /api/uploads/nb-1/metrics.json', 'PUT /api/uploads/nb-1/model/model.json', 'POST /api/uploads/nb-1/complete']);
     expect(seen.every((s) => s.auth === 'Bearer tok')).toBe(true);
     expect(JSON.parse(seen[2].body)).toEqual({ title: 'Pools' });
     expect(lines.at(-1)).toBe('Saved to Trialhub. Share link: http://trialhub.test/s/abc');
+  });
+
+  it('run again on the same files, answers the result saved before; on a retrained run, saves it anew', async () => {
+    const env = { TRIALHUB_UPLOAD_URL: url, TRIALHUB_UPLOAD_TOKEN: 'tok' };
+    await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', env, print: () => undefined });
+    seen = [];
+    const lines: string[] = [];
+    const again = await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', env, print: (l) => lines.push(l) });
+    expect(again).toEqual({ saved: true, resultId: 'r1', url: 'http://trialhub.test/s/abc', files: 2, alreadySaved: true });
+    expect(seen).toEqual([]);
+    expect(lines).toEqual(['Already saved to Trialhub, and nothing changed since. Link: http://trialhub.test/s/abc']);
+
+    writeFileSync(join(dir, 'run/metrics.json'), '{"testAccuracy":0.5}');
+    const retrained = await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', env, print: () => undefined });
+    expect(retrained).toMatchObject({ saved: true, alreadySaved: false });
+    expect(seen.map((s) => s.method)).toEqual(['PUT', 'PUT', 'POST']);
+    seen = [];
+    expect(await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', env, again: true, print: () => undefined })).toMatchObject({ alreadySaved: false });
+    expect(seen).toHaveLength(3);
   });
 });

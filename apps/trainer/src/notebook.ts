@@ -4,6 +4,7 @@
  * to Trialhub). See apps/trainer/README.md for how the module is found.
  */
 import { EventSink } from './progress';
+import { savedState } from './saved-marker';
 import { uploadResults } from './upload';
 
 export * from './index';
@@ -59,13 +60,18 @@ export function notebookProgress(print: (line: string) => void = console.log): E
   };
 }
 
-export type SaveOutcome = { saved: true; resultId: string; url: string; files: number } | { saved: false; reason: string };
+export type SaveOutcome =
+  | { saved: true; resultId: string; url: string; files: number; alreadySaved: boolean }
+  | { saved: false; reason: string };
 
 /**
  * The notebook's last step: uploads a run's outputs when the session was started by
  * Trialhub (which sets TRIALHUB_UPLOAD_URL and TRIALHUB_UPLOAD_TOKEN); otherwise says why not.
+ * The run folder then records that it was saved (`.trialhub-saved`), so stopping the session
+ * does not save it a second time. Running the cell again on the same files answers the
+ * result saved before; a run retrained in the same folder is saved anew (or pass `again`).
  */
-export async function saveResultsToTrialhub(options: { dir: string; title: string; runName?: string; env?: NodeJS.ProcessEnv; print?: (line: string) => void }): Promise<SaveOutcome> {
+export async function saveResultsToTrialhub(options: { dir: string; title: string; runName?: string; again?: boolean; env?: NodeJS.ProcessEnv; print?: (line: string) => void }): Promise<SaveOutcome> {
   const env = options.env ?? process.env;
   const print = options.print ?? console.log;
   const url = env.TRIALHUB_UPLOAD_URL;
@@ -75,7 +81,15 @@ export async function saveResultsToTrialhub(options: { dir: string; title: strin
     print(reason);
     return { saved: false, reason };
   }
+  if (!options.again) {
+    const before = await savedState(options.dir).catch(() => null);
+    if (before?.state === 'saved' && before.marker.format === 1) {
+      print(`Already saved to Trialhub, and nothing changed since. Link: ${before.marker.url}`);
+      return { saved: true, resultId: before.marker.resultId, url: before.marker.url, files: before.marker.files, alreadySaved: true };
+    }
+  }
   const result = await uploadResults({ dir: options.dir, uploadUrl: url, token, title: options.title, runName: options.runName, onFile: (file, bytes) => print(`uploaded ${file} (${bytes} bytes)`) });
+  if (result.markerError) print(`warning: ${result.markerError}`);
   print(`Saved to Trialhub. Share link: ${result.url}`);
-  return { saved: true, resultId: result.resultId, url: result.url, files: result.files.length };
+  return { saved: true, resultId: result.resultId, url: result.url, files: result.files.length, alreadySaved: false };
 }

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fingerprintRun, SAVED_MARKER } from './saved-marker';
 import { defaultRunName, uploadResults } from './upload';
 
 interface Received {
@@ -58,7 +59,10 @@ describe('uploading results to the control plane', () => {
   it('PUTs each file raw with its type and the token, then POSTs complete with the title', async () => {
     const uploaded: string[] = [];
     const result = await uploadResults({ dir: join(dir, 'run'), uploadUrl: base + '/', token: 'secret-token', runName: 'run-1', title: 'Pools', onFile: (f) => uploaded.push(f) });
-    expect(result).toEqual({ resultId: 'res-42', url: 'http://127.0.0.1/r/abc', runName: 'run-1', files: ['metrics.json', 'model/my model.json', 'model/weights.bin', 'report.html'] });
+    expect(result).toEqual({
+      resultId: 'res-42', url: 'http://127.0.0.1/r/abc', runName: 'run-1', files: ['metrics.json', 'model/my model.json', 'model/weights.bin', 'report.html'],
+      fingerprint: await fingerprintRun(join(dir, 'run')), markerError: null,
+    });
     expect(uploaded).toEqual(result.files);
     const puts = received.filter((r) => r.method === 'PUT');
     expect(puts.map((r) => [r.url, r.headers['content-type']])).toEqual([
@@ -74,6 +78,23 @@ describe('uploading results to the control plane', () => {
     const complete = received.at(-1)!;
     expect(complete).toMatchObject({ method: 'POST', url: '/api/uploads/run-1/complete' });
     expect(JSON.parse(complete.body.toString())).toEqual({ title: 'Pools' });
+  });
+
+  it('records in the run folder that the run was saved, and never uploads that record', async () => {
+    const first = await uploadResults({ dir: join(dir, 'run'), uploadUrl: base, token: 'secret-token', runName: 'run-1' });
+    const marker = JSON.parse(readFileSync(join(dir, 'run', SAVED_MARKER), 'utf8'));
+    expect(marker).toEqual({ format: 1, resultId: 'res-42', url: 'http://127.0.0.1/r/abc', runName: 'run-1', fingerprint: first.fingerprint, files: 4, savedAt: expect.any(String) });
+    received = [];
+    const second = await uploadResults({ dir: join(dir, 'run'), uploadUrl: base, token: 'secret-token', runName: 'run-2' });
+    expect(second.files).toEqual(first.files);
+    expect(second.fingerprint).toBe(first.fingerprint);
+    expect(received.map((r) => r.url)).not.toContain(`/api/uploads/run-2/${SAVED_MARKER}`);
+  });
+
+  it('records nothing when the upload fails', async () => {
+    failOn = { path: '/complete', status: 500, body: 'boom' };
+    await expect(uploadResults({ dir: join(dir, 'run'), uploadUrl: base, token: 'secret-token', runName: 'r' })).rejects.toThrow();
+    expect(() => readFileSync(join(dir, 'run', SAVED_MARKER))).toThrow();
   });
 
   it("turns a non-2xx answer into an error naming the file and the server's message", async () => {

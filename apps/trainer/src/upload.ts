@@ -1,8 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { request as httpRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { basename, extname, join, relative, sep } from 'node:path';
+import { basename, extname, join } from 'node:path';
+import { fingerprintRun, listRunFiles, SAVED_MARKER, writeSavedMarker } from './saved-marker';
 
 export interface UploadOptions {
   /** The folder whose files are uploaded (a trainer run's --out). */
@@ -21,6 +22,10 @@ export interface UploadResult {
   url: string;
   runName: string;
   files: string[];
+  /** Of the uploaded files (saved-marker.ts), as recorded in the run folder's `.trialhub-saved`. */
+  fingerprint: string;
+  /** Why the run folder could not record that it was saved (read-only, deleted meanwhile); null when it did. */
+  markerError: string | null;
 }
 
 export class UploadError extends Error {
@@ -50,16 +55,6 @@ export function defaultRunName(dir: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   const base = basename(dir.replace(/\/+$/, '')).replace(/[^A-Za-z0-9._-]+/g, '-') || 'run';
   return `${base}-${stamp}`;
-}
-
-async function listFilesRecursively(dir: string, root = dir): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFilesRecursively(path, root)));
-    else if (entry.isFile()) out.push(relative(root, path).split(sep).join('/'));
-  }
-  return out.sort();
 }
 
 const encodePath = (relativePath: string) => relativePath.split('/').map(encodeURIComponent).join('/');
@@ -102,7 +97,8 @@ function serverMessage(answer: Answer): string {
 /**
  * Uploads every file under `dir` to the control plane: `PUT {url}/{run}/{path}` with the raw
  * bytes streamed (no multipart), then `POST {url}/{run}/complete` with the title, which
- * answers the saved result's id and share URL.
+ * answers the saved result's id and URL. Then records in `dir` that the run was saved
+ * (`.trialhub-saved`, see saved-marker.ts), which every saver honours.
  */
 export async function uploadResults(options: UploadOptions): Promise<UploadResult> {
   let base: URL;
@@ -116,11 +112,12 @@ export async function uploadResults(options: UploadOptions): Promise<UploadResul
   const runName = options.runName ?? defaultRunName(options.dir);
   let files: string[];
   try {
-    files = await listFilesRecursively(options.dir);
+    files = await listRunFiles(options.dir);
   } catch {
     throw new UploadError(`Nothing to upload: ${options.dir} does not exist.`);
   }
   if (!files.length) throw new UploadError(`Nothing to upload: ${options.dir} is empty.`);
+  const fingerprint = await fingerprintRun(options.dir, files);
   const auth = { Authorization: `Bearer ${options.token}` };
 
   for (const file of files) {
@@ -155,5 +152,11 @@ export async function uploadResults(options: UploadOptions): Promise<UploadResul
   if (typeof result.resultId !== 'string' || typeof result.url !== 'string') {
     throw new UploadError(`The control plane's answer to completing the upload lacks resultId or url: ${answer.body.slice(0, 200)}`);
   }
-  return { resultId: result.resultId, url: result.url, runName, files };
+  let markerError: string | null = null;
+  try {
+    writeSavedMarker(options.dir, { resultId: result.resultId, url: result.url, runName, fingerprint, files: files.length, savedAt: new Date().toISOString() });
+  } catch (error) {
+    markerError = `the run was saved, but ${join(options.dir, SAVED_MARKER)} could not be written (${(error as Error).message}), so a session's stop may save it again`;
+  }
+  return { resultId: result.resultId, url: result.url, runName, files, fingerprint, markerError };
 }

@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, w
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SAVED_MARKER } from '../../../apps/trainer/src/saved-marker';
+import { uploadResults } from '../../../apps/trainer/src/upload';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(__dirname, 'bin');
@@ -197,20 +199,40 @@ describe('trialhub-save (the session pod\'s preStop hook), against an upload ser
   it('does not upload a run twice, but does upload it again once it was retrained', async () => {
     const data = workspaceWithRuns();
     expect((await run('trialhub-save', saveEnv(data))).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(data, '.trialhub/saved-runs.json'), 'utf8'))).toEqual(
-      Object.fromEntries([...runs.keys()].map((name) => [name, expect.objectContaining({ resultId: `result-${name}` })])),
-    );
+    // Each run folder records its result (the trainer's .trialhub-saved marker), nothing else does.
+    for (const folder of ['pool-classifier', 'experiments/seed-compatible']) {
+      const marker = JSON.parse(readFileSync(join(data, 'results', folder, SAVED_MARKER), 'utf8'));
+      expect(marker).toMatchObject({ format: 1, resultId: `result-${marker.runName}`, fingerprint: expect.stringMatching(/^sha256:/) });
+      expect(runs.has(marker.runName)).toBe(true);
+    }
+    expect(existsSync(join(data, '.trialhub'))).toBe(false);
     requests = 0;
     const again = await run('trialhub-save', saveEnv(data));
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('all 2 run(s)');
     expect(requests).toBe(0);
 
+    // Retrained in the same folder: new metrics.
+    writeFileSync(join(data, 'results/pool-classifier/metrics.json'), JSON.stringify({ classes: ['pool', 'no-pool'], testAccuracy: 0.9 }));
     const later = new Date(Date.now() + 60_000);
     utimesSync(join(data, 'results/pool-classifier/metrics.json'), later, later);
     runs.clear();
-    expect((await run('trialhub-save', saveEnv(data))).code).toBe(0);
+    const retrained = await run('trialhub-save', saveEnv(data));
+    expect(retrained.code).toBe(0);
     expect([...runs.keys()]).toEqual([expect.stringMatching(/^pool-classifier-/)]);
+    expect(retrained.stdout).toContain('retrained since it was last saved');
+    expect([...runs.values()][0].files.has(SAVED_MARKER)).toBe(false);
+  });
+
+  it('skips a run the notebook saved already (the same marker, written by the trainer\'s upload)', async () => {
+    const data = workspaceWithRuns();
+    // The notebook's save cell: the trainer's upload client, with the session's credentials.
+    await uploadResults({ dir: join(data, 'results/pool-classifier'), uploadUrl, token: 'upload-token', runName: 'pool-classifier-from-the-notebook' });
+    runs.clear();
+    const result = await run('trialhub-save', saveEnv(data));
+    expect(result.code, result.stdout).toBe(0);
+    expect([...runs.keys()]).toEqual([expect.stringMatching(/^experiments-seed-compatible-\d{8}-\d{6}$/)]);
+    expect(result.stdout).toContain('1 run(s) were saved already: results/pool-classifier');
   });
 
   it('leaves the runs for the next session and exits non-zero (visible in the pod\'s events) when the control plane refuses', async () => {
@@ -220,7 +242,7 @@ describe('trialhub-save (the session pod\'s preStop hook), against an upload ser
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('could not save results/pool-classifier');
     expect(result.stdout).toContain('The upload token has expired');
-    expect(existsSync(join(data, '.trialhub/saved-runs.json'))).toBe(false);
+    expect(existsSync(join(data, 'results/pool-classifier', SAVED_MARKER))).toBe(false);
   });
 
   it('does nothing, successfully, when there is nothing to save or nowhere to save it', async () => {
@@ -231,6 +253,13 @@ describe('trialhub-save (the session pod\'s preStop hook), against an upload ser
     const unset = await run('trialhub-save', { TRIALHUB_NOTEBOOK_DIR: data, TRIALHUB_APP_DIR: ROOT });
     expect(unset.code).toBe(0);
     expect(unset.stdout).toContain('TRIALHUB_UPLOAD_URL and TRIALHUB_UPLOAD_TOKEN are not set');
+    expect(requests).toBe(0);
+  });
+
+  it('says so, and fails, when the image has no compiled trainer to save with', async () => {
+    const result = await run('trialhub-save', { ...saveEnv(workspaceWithRuns()), TRIALHUB_APP_DIR: scratch() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/the trainer is not installed at .*save-unsaved-runs\.js/);
     expect(requests).toBe(0);
   });
 });

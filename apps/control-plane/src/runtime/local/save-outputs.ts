@@ -1,33 +1,21 @@
 import { spawn } from 'node:child_process';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 
-/** Marks a run folder as uploaded, so a later stop does not save it twice. */
-export const SAVED_MARKER = '.trialhub-saved';
+/** The compiled trainer module both stop-time savers run (the notebook image's `trialhub-save` too). */
+export const TRAINER_SAVE_MODULE = 'dist/apps/trainer/src/save-unsaved-runs.js';
 
 /**
- * The save step (the pod's preStop hook, `trialhub-save`): every trainer run under
- * `results/` that has its metrics and was not saved yet is uploaded with the trainer's own
- * client, in the session's environment. Plain JavaScript run with `node -e`, because it
- * talks to the trainer over a process boundary, like the notebook does.
+ * The save step (the pod's preStop hook, `trialhub-save`): the trainer's `saveUnsavedRuns`
+ * uploads every run under `results/` that has its metrics and is not saved yet, as the run
+ * folder's `.trialhub-saved` marker says (written by every upload, the notebook's save cell
+ * included; a run retrained since is saved again). Run in a child process in the session's
+ * environment, because it talks to the trainer over a process boundary, like the notebook does.
  */
 const SAVE_SCRIPT = `
-const { existsSync, readdirSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
-(async () => {
-  const results = join(process.cwd(), 'results');
-  if (!existsSync(results)) return;
-  const runs = readdirSync(results, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(results, d.name))
-    .filter((dir) => existsSync(join(dir, 'metrics.json')) && !existsSync(join(dir, ${JSON.stringify(SAVED_MARKER)})));
-  if (!runs.length) return;
-  const trainer = require('trialhub-trainer');
-  for (const dir of runs) {
-    const saved = await trainer.saveResultsToTrialhub({ dir, title: require('node:path').basename(dir) + ' (saved when the session stopped)', print: () => undefined });
-    if (saved.saved) {
-      writeFileSync(join(dir, ${JSON.stringify(SAVED_MARKER)}), saved.url + '\\n');
-      console.log('saved ' + dir + ': ' + saved.url);
-    } else console.log(saved.reason);
-  }
-})().catch((error) => { console.error('save failed: ' + error.message); process.exitCode = 1; });
+const { saveUnsavedRuns } = require(process.env.TRIALHUB_SAVE_MODULE);
+saveUnsavedRuns({ workDir: process.cwd(), uploadUrl: process.env.TRIALHUB_UPLOAD_URL, token: process.env.TRIALHUB_UPLOAD_TOKEN })
+  .then((outcome) => { if (outcome.failed.length) process.exitCode = 1; })
+  .catch((error) => { console.error('save failed: ' + error.message); process.exitCode = 1; });
 `;
 
 export interface SaveOutcome {
@@ -43,7 +31,7 @@ export function saveOutputs(options: { repoRoot: string; workspace: string; uplo
       env: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
-        NODE_PATH: [join(options.repoRoot, 'apps/trainer/notebook-modules'), join(options.repoRoot, 'node_modules')].join(delimiter),
+        TRIALHUB_SAVE_MODULE: join(options.repoRoot, TRAINER_SAVE_MODULE),
         TRIALHUB_SESSION_ID: options.sessionId,
         TRIALHUB_UPLOAD_URL: options.uploadUrl,
         TRIALHUB_UPLOAD_TOKEN: options.uploadToken,
