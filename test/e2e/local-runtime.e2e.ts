@@ -3,10 +3,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../apps/control-plane/src/database/embedded-postgres';
 import { ControlPlaneProcess, buildOnce } from '../support/control-plane-process';
 import { createTestDatabase } from '../support/database';
-import { ApiClient } from '../support/http';
+import { ApiClient, setCookies } from '../support/http';
+import { executeOnKernel } from '../support/jupyter-kernel';
 import { startTestServer, TestServer } from '../support/server';
 import { killSessionProcesses, sessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
@@ -25,6 +25,18 @@ async function stopServer(server: TestServer): Promise<void> {
   } finally {
     killSessionProcesses(dataDir);
   }
+}
+
+/** A run trained in the notebook's working folder (the CLI, no upload), as the example notebook's cells do. */
+function train(out: string, steps: number): void {
+  const trained = spawnSync(process.execPath, [join(__dirname, '../../dist/apps/trainer/src/cli.js'), '--out', out, '--bottlenecks', join(EXAMPLE_DATA, 'bottlenecks'), '--steps', String(steps)], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  expect(trained.status, trained.stderr).toBe(0);
+}
+
+async function resultsOf(api: ApiClient): Promise<any[]> {
+  const results = await api.get('/api/results');
+  expect(results.status).toBe(200);
+  return Array.isArray(results.body) ? results.body : results.body.items;
 }
 
 async function launchReady(api: ApiClient, email: string): Promise<any> {
@@ -128,27 +140,51 @@ describe('the local runtime (real Jupyter child processes)', () => {
     }
   }, 240_000);
 
-  it('saves the trainer runs of the workspace as results before the notebook stops', async () => {
-    // A fixed port: the sessions' upload URL is derived from it (PORT=0 would give them http://localhost:0).
-    const server = await startTestServer({ PORT: String(await freePort()) });
+  it('saves every run once: saved from the notebook then stopped gives one result; retrained in the same folder, the stop saves the new one', async () => {
+    // PORT=0 like every test server: the sessions must get the port actually bound, not localhost:0.
+    const server = await startTestServer();
     try {
       const api = new ApiClient(server.url);
       const ready = await launchReady(api, 'saver@example.com');
+      expect(recordOf(server.dataDir, ready.id).uploadUrl).toBe(`http://localhost:${new URL(server.url).port}/api/uploads`);
       const run = join(server.dataDir, 'workspaces', ready.trialId, 'results', 'evening-run');
-      // A run trained in the notebook but never saved by the user.
-      const trained = spawnSync(process.execPath, [join(__dirname, '../../dist/apps/trainer/src/cli.js'), '--out', run, '--bottlenecks', join(EXAMPLE_DATA, 'bottlenecks'), '--steps', '50'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
-      expect(trained.status, trained.stderr).toBe(0);
+      train(run, 50);
+
+      // The user saves it from the notebook: the trainer's notebook API on the session's TypeScript kernel, through the proxy.
+      const login = await api.post('/api/auth/login', { email: 'saver@example.com', password: 'correct-horse-battery' });
+      const cookie = setCookies(login.headers).map((c) => c.split(';')[0]).join('; ');
+      const kernel = await api.post(`/notebook/${ready.id}/api/kernels`, { name: 'tslab' });
+      expect(kernel.status).toBe(201);
+      const channels = `${server.url.replace('http', 'ws')}/notebook/${ready.id}/api/kernels/${kernel.body.id}/channels?session_id=e2e`;
+      const code = `const trainer = require('trialhub-trainer');\nconst outcome = await trainer.saveResultsToTrialhub({ dir: ${JSON.stringify(run)}, title: 'Saved from the notebook', print: () => undefined });\nconsole.log(JSON.stringify(outcome));`;
+      const executed = await executeOnKernel(channels, { cookie }, code, 120_000);
+      expect(executed.error, executed.stdout).toBeUndefined();
+      const outcome = JSON.parse(executed.stdout.trim().split('\n').pop()!);
+      expect(outcome).toMatchObject({ saved: true, alreadySaved: false });
+      expect(JSON.parse(readFileSync(join(run, '.trialhub-saved'), 'utf8'))).toMatchObject({ resultId: outcome.resultId, fingerprint: expect.stringMatching(/^sha256:/) });
+
+      // Stopping: the save step finds the run saved already. One result, not two.
       expect((await api.delete(`/api/sessions/${ready.id}`)).status).toBe(202);
       await waitFor('stopped', () => view(api, ready.id), (s) => s.state === 'stopped', 90_000);
-      const results = await api.get('/api/results');
-      expect(results.status).toBe(200);
-      const list = Array.isArray(results.body) ? results.body : results.body.items;
-      expect(list.map((r: any) => r.runName)).toEqual([expect.stringMatching(/^evening-run-\d{8}-\d{6}$/)]);
-      expect(existsSync(join(run, '.trialhub-saved'))).toBe(true);
+      const afterFirst = await resultsOf(api);
+      expect(afterFirst.map((r: any) => [r.id, r.title])).toEqual([[outcome.resultId, 'Saved from the notebook']]);
+
+      // The next session retrains in the same folder and never saves: the stop saves the new run.
+      expect((await api.post(`/api/sessions/${ready.id}/resume`)).status).toBe(202);
+      await waitFor('ready again', () => view(api, ready.id), (s) => s.state === 'ready', 90_000);
+      train(run, 80);
+      expect((await api.delete(`/api/sessions/${ready.id}`)).status).toBe(202);
+      await waitFor('stopped again', () => view(api, ready.id), (s) => s.state === 'stopped', 90_000);
+      const afterSecond = await resultsOf(api);
+      expect(afterSecond).toHaveLength(2);
+      const retrained = afterSecond.find((r: any) => r.id !== outcome.resultId);
+      expect(retrained.runName).toMatch(/^evening-run-\d{8}-\d{6}$/);
+      expect(retrained.title).toMatch(/saved when the session stopped$/);
+      expect(JSON.parse(readFileSync(join(run, '.trialhub-saved'), 'utf8'))).toMatchObject({ resultId: retrained.id, runName: retrained.runName });
     } finally {
       await stopServer(server);
     }
-  }, 180_000);
+  }, 240_000);
 
   it('a control plane killed with SIGKILL and restarted adopts the live session, collects the stray one, and leaves no stray process', async () => {
     const db = await createTestDatabase();

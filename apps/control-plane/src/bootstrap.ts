@@ -56,6 +56,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   await app.get(BootstrapAdmin).run();
   await app.listen(config.port, env.HOST ?? '0.0.0.0');
   const address = (app.getHttpServer() as Server).address() as { port: number };
+  // PORT=0: URLs derived from the port name the one actually bound from now on.
+  config.bindPort(address.port);
   const url = `http://127.0.0.1:${address.port}`;
   new Logger('Trialhub').log(`Trialhub is listening on ${url} (runtime: ${config.runtime.kind}, database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
   let closed = false;

@@ -43,7 +43,23 @@ export class AppConfig {
   authRateLimit!: { limit: number; periodMs: number };
   /** How often deadlines (trial expiry, session runtime, idle) are checked. */
   schedulerIntervalMs!: number;
+  /** Which URLs were not configured but derived from PORT (so `bindPort` re-derives them). */
+  derivedFromPort!: { publicUrl: boolean; sessionUploadUrl: boolean };
+
+  /**
+   * Called once the server listens: with PORT=0 the port is only known then, and URLs derived
+   * from it (PUBLIC_URL, SESSION_UPLOAD_URL when unset) must name the port actually bound,
+   * not `localhost:0` (sessions upload to it, share links and mails point at it).
+   */
+  bindPort(port: number): void {
+    this.port = port;
+    if (this.derivedFromPort.publicUrl) this.publicUrl = defaultPublicUrl(port);
+    if (this.derivedFromPort.sessionUploadUrl) this.runtime.sessionUploadUrl = defaultUploadUrl(this.publicUrl);
+  }
 }
+
+const defaultPublicUrl = (port: number) => `http://localhost:${port}`;
+const defaultUploadUrl = (publicUrl: string) => `${publicUrl}/api/uploads`;
 
 const truthy = (v: string | undefined) => v === 'true' || v === '1';
 
@@ -52,7 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = e.NODE_ENV === 'production';
   const port = e.PORT ?? 3000;
   const dataDir = resolve(e.TRIALHUB_DATA_DIR ?? '.trialhub');
-  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(port)).replace(/\/$/, '');
   const config = new AppConfig();
   Object.assign(config, {
     port,
@@ -66,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       kubeconfig: e.KUBECONFIG ?? null,
       namespace: e.KUBE_NAMESPACE ?? 'trialhub-sessions',
       installationId: e.INSTALLATION_ID ?? 'default',
-      sessionUploadUrl: (e.SESSION_UPLOAD_URL ?? `${publicUrl}/api/uploads`).replace(/\/$/, ''),
+      sessionUploadUrl: (e.SESSION_UPLOAD_URL ?? defaultUploadUrl(publicUrl)).replace(/\/$/, ''),
       storageClass: e.KUBE_STORAGE_CLASS ?? null,
       workspaceSize: e.WORKSPACE_SIZE ?? '10Gi',
       exampleDataDir: e.TRIALHUB_EXAMPLE_DATA ? resolve(e.TRIALHUB_EXAMPLE_DATA) : null,
@@ -97,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     profilesFile: e.PROFILES_FILE ?? null,
     authRateLimit: parseRateLimit(e.AUTH_RATE_LIMIT ?? '10/1m'),
     schedulerIntervalMs: parseDuration(e.SCHEDULER_INTERVAL ?? '5s')!,
+    derivedFromPort: { publicUrl: !e.PUBLIC_URL, sessionUploadUrl: !e.SESSION_UPLOAD_URL && !e.PUBLIC_URL },
   });
   return config;
 }

@@ -20,6 +20,25 @@ describe('configuration', () => {
     expect(c.artifacts.resultRetentionMs).toBe(30 * 86_400_000);
   });
 
+  it('with PORT=0, derives the public and upload URLs from the port actually bound, keeping configured ones', () => {
+    const c = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0' });
+    expect(c.runtime.sessionUploadUrl).toBe('http://localhost:0/api/uploads');
+    c.bindPort(41234);
+    expect(c.port).toBe(41234);
+    expect(c.publicUrl).toBe('http://localhost:41234');
+    expect(c.runtime.sessionUploadUrl).toBe('http://localhost:41234/api/uploads');
+
+    const publicOnly = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0', PUBLIC_URL: 'https://trialhub.example.com/' });
+    publicOnly.bindPort(41234);
+    expect(publicOnly.publicUrl).toBe('https://trialhub.example.com');
+    expect(publicOnly.runtime.sessionUploadUrl).toBe('https://trialhub.example.com/api/uploads');
+
+    const uploadOnly = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0', SESSION_UPLOAD_URL: 'http://trialhub.trialhub.svc:3000/api/uploads' });
+    uploadOnly.bindPort(41234);
+    expect(uploadOnly.publicUrl).toBe('http://localhost:41234');
+    expect(uploadOnly.runtime.sessionUploadUrl).toBe('http://trialhub.trialhub.svc:3000/api/uploads');
+  });
+
   it('requires email verification by default once SMTP is configured', () => {
     expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), SMTP_URL: 'smtp://127.0.0.1:2525' }).mail.verification).toBe('required');
     expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), SMTP_URL: 'smtp://127.0.0.1:2525', EMAIL_VERIFICATION: 'off' }).mail.verification).toBe('off');
