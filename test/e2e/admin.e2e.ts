@@ -99,13 +99,13 @@ describe('admin', () => {
     const s = (await user.post('/api/sessions', { profile: 'cpu' })).body;
     await waitFor('ready', () => session(user, s.id), (x) => x.state === 'ready');
     const r = await admin.post(`/api/admin/users/${u.id}/suspend`, { reason: 'crypto mining' });
-    expect(r.status).toBe(201);
+    expect(r.status).toBe(200);
     expect(r.body.user).toMatchObject({ suspended: true, suspendedReason: 'crypto mining' });
     expect((await user.get('/api/auth/me')).status).toBe(401);
     const login = await new ApiClient(server.url).post('/api/auth/login', { email: 'suspect@example.com', password: 'suspect-password' });
     expect(login.status).toBe(403);
     await waitFor('the session to stop', () => admin.get(`/api/sessions/${s.id}`).then((x) => x.body), (x) => x.state === 'stopped');
-    expect((await admin.post(`/api/admin/users/${u.id}/reinstate`)).status).toBe(201);
+    expect((await admin.post(`/api/admin/users/${u.id}/reinstate`)).status).toBe(200);
     expect((await new ApiClient(server.url).post('/api/auth/login', { email: 'suspect@example.com', password: 'suspect-password' })).status).toBe(200);
   });
 
@@ -114,10 +114,10 @@ describe('admin', () => {
     const { user: u } = await user.signup('trialist@example.com');
     const before = (await user.get('/api/trial')).body;
     const extended = await admin.post(`/api/admin/users/${u.id}/trial/extend`, { hours: 2 });
-    expect(extended.status).toBe(201);
+    expect(extended.status).toBe(200);
     expect(Date.parse((await user.get('/api/trial')).body.expiresAt) - Date.parse(before.expiresAt)).toBe(2 * 3600_000);
     expect((await admin.post(`/api/admin/users/${u.id}/trials`)).status).toBe(409);
-    expect((await admin.post(`/api/admin/users/${u.id}/trial/end`)).status).toBe(201);
+    expect((await admin.post(`/api/admin/users/${u.id}/trial/end`)).status).toBe(200);
     expect((await user.get('/api/trial')).body).toMatchObject({ state: 'ended', endReason: 'admin' });
     expect((await admin.post(`/api/admin/users/${u.id}/trials`)).status).toBe(201);
     expect((await user.get('/api/trial')).body.state).toBe('active');
@@ -133,7 +133,7 @@ describe('admin', () => {
     expect((await waiting[0].get('/api/trial')).body.state).toBe('active');
     expect((await waiting[1].get('/api/trial')).body.state).toBe('active');
     expect((await waiting[2].get('/api/trial')).body).toMatchObject({ state: 'waitlisted', position: 1 });
-    expect((await admin.post('/api/admin/waitlist/admit', { trialId: list[2].trialId })).status).toBe(201);
+    expect((await admin.post('/api/admin/waitlist/admit', { trialId: list[2].trialId })).status).toBe(200);
     expect((await waiting[2].get('/api/trial')).body.state).toBe('active');
     await admin.put('/api/admin/quotas', { maxActiveTrials: null });
   });

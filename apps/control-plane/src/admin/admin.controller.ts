@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth-user';
@@ -33,16 +33,16 @@ export class AdminController {
 
   @Get('capacity') capacity() { return this.programme.capacity(); }
   @Get('waitlist') waitlist() { return this.programme.waitlist(); }
-  @Post('waitlist/admit') admit(@CurrentUser() a: AuthUser, @Body() dto: AdmitDto) { return this.programme.admit(a, dto.count, dto.trialId); }
+  @HttpCode(200) @Post('waitlist/admit') admit(@CurrentUser() a: AuthUser, @Body() dto: AdmitDto) { return this.programme.admit(a, dto.count, dto.trialId); }
 
   @Get('users') searchUsers(@Query() q: UserSearchDto) { return this.users.search(q.q, q.limit); }
   @Get('users/:id') user(@Param() p: IdParamDto) { return this.users.detail(p.id); }
-  @Post('users/:id/suspend') suspend(@CurrentUser() a: AuthUser, @Param() p: IdParamDto, @Body() dto: SuspendDto) { return this.users.suspend(a, p.id, dto.reason); }
-  @Post('users/:id/reinstate') reinstate(@CurrentUser() a: AuthUser, @Param() p: IdParamDto) { return this.users.reinstate(a, p.id); }
+  @HttpCode(200) @Post('users/:id/suspend') suspend(@CurrentUser() a: AuthUser, @Param() p: IdParamDto, @Body() dto: SuspendDto) { return this.users.suspend(a, p.id, dto.reason); }
+  @HttpCode(200) @Post('users/:id/reinstate') reinstate(@CurrentUser() a: AuthUser, @Param() p: IdParamDto) { return this.users.reinstate(a, p.id); }
   @Put('users/:id/role') role(@CurrentUser() a: AuthUser, @Param() p: IdParamDto, @Body() dto: RoleDto) { return this.users.setRole(a, p.id, dto.role); }
   @Put('users/:id/quota') quota(@CurrentUser() a: AuthUser, @Param() p: IdParamDto, @Body() dto: UserQuotaDto) { return this.users.setQuota(a, p.id, dto); }
-  @Post('users/:id/trial/extend') extend(@CurrentUser() a: AuthUser, @Param() p: IdParamDto, @Body() dto: ExtendTrialDto) { return this.users.extendTrial(a, p.id, dto.hours ?? 24); }
-  @Post('users/:id/trial/end') endTrial(@CurrentUser() a: AuthUser, @Param() p: IdParamDto) { return this.users.endTrial(a, p.id); }
+  @HttpCode(200) @Post('users/:id/trial/extend') extend(@CurrentUser() a: AuthUser, @Param() p: IdParamDto, @Body() dto: ExtendTrialDto) { return this.users.extendTrial(a, p.id, dto.hours ?? 24); }
+  @HttpCode(200) @Post('users/:id/trial/end') endTrial(@CurrentUser() a: AuthUser, @Param() p: IdParamDto) { return this.users.endTrial(a, p.id); }
   @Post('users/:id/trials') grant(@CurrentUser() a: AuthUser, @Param() p: IdParamDto) { return this.users.grantTrial(a, p.id); }
 
   @Get('sessions') sessions() { return this.activity.liveSessions(); }
