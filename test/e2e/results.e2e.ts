@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAVED_MARKER } from '../../apps/trainer/src/saved-marker';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { ApiClient } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
@@ -27,7 +28,10 @@ describe('results: a session saves a training run, the owner manages it', () => 
     const owner = await ownerWithSession(server, 'ada@example.com');
     const uploaded = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'pool-run-1', title: 'Pools, first try' });
     expect(uploaded.url).toBe(`${server.config.publicUrl}/results/${uploaded.resultId}`);
-    expect(uploaded.files).toHaveLength(filesUnder(runDir).length);
+    // Every file of the folder, except the marker the upload leaves there (apps/trainer/src/saved-marker.ts).
+    const runFiles = filesUnder(runDir).filter((f) => f !== SAVED_MARKER);
+    expect(filesUnder(runDir)).toContain(SAVED_MARKER);
+    expect(uploaded.files).toHaveLength(runFiles.length);
 
     const list = await owner.api.get('/api/results');
     expect(list.status).toBe(200);
@@ -35,7 +39,7 @@ describe('results: a session saves a training run, the owner manages it', () => 
     const result = (await owner.api.get(`/api/results/${uploaded.resultId}`)).body;
     expect(result.title).toBe('Pools, first try');
     expect(result.metrics).toMatchObject({ testAccuracy: 0.846, validationAccuracy: 0.8, trainAccuracy: 0.95, testCount: 13, classes: METRICS.classes, steps: 500, mode: 'seed-compatible', backend: 'wasm', seconds: 12.5 });
-    expect(result.artifacts.map((a: any) => a.name)).toEqual(filesUnder(runDir));
+    expect(result.artifacts.map((a: any) => a.name)).toEqual(runFiles);
     const weights = result.artifacts.find((a: any) => a.name === 'model/weights.bin');
     expect(weights).toMatchObject({ size: readFileSync(join(runDir, 'model/weights.bin')).length, contentType: 'application/octet-stream' });
     expect(weights.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -73,7 +77,8 @@ describe('results: a session saves a training run, the owner manages it', () => 
     const bytes = Buffer.from(await zip.arrayBuffer());
     expect(bytes.subarray(0, 2).toString()).toBe('PK');
     // Every file name is in the zip's central directory.
-    for (const name of filesUnder(runDir)) expect(bytes.includes(Buffer.from(name))).toBe(true);
+    for (const name of filesUnder(runDir).filter((f) => f !== SAVED_MARKER)) expect(bytes.includes(Buffer.from(name))).toBe(true);
+    expect(bytes.includes(Buffer.from(SAVED_MARKER))).toBe(false);
   });
 
   it('renames and deletes a result; deleting removes its files from the store', async () => {
