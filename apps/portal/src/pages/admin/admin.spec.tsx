@@ -68,7 +68,7 @@ describe('quotas and profiles', () => {
     expect((screen.getByLabelText('Storage per user') as HTMLInputElement).value).toBe('5');
     expect((screen.getByLabelText('Result retention') as HTMLInputElement).value).toBe('30');
     expect((screen.getByLabelText('Blocked email domains') as HTMLTextAreaElement).value).toBe('spam.example');
-    expect(document.body.textContent).toMatch(/Running sessions are never stopped by a change/);
+    expect(document.body.textContent).toMatch(/Saving never stops a running session, with one exception: the session maximum runtime and idle timeout/);
   });
 
   it('saves only the changed quotas in API units and confirms', async () => {
@@ -110,6 +110,21 @@ describe('quotas and profiles', () => {
     expect(document.getElementById(field.getAttribute('aria-describedby')!.split(' ').pop()!)!.textContent).toBe('Sessions per user must not be greater than 100.');
     expect(document.body.textContent).not.toMatch(/statusCode|requestId|\{"/);
     expect(screen.queryByText(/^Quotas saved/)).toBeNull();
+  });
+
+  it('asks before lowering the limits that running sessions are held to as well', async () => {
+    fake = installFakeApi({ ...quotaRoutes, 'PUT /api/admin/quotas': ({ body }) => json(200, { ...QUOTAS, ...(body as object) }) });
+    renderAt('/admin');
+    fireEvent.change(await screen.findByLabelText('Idle timeout'), { target: { value: '30' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save quotas' }));
+    const dialog = screen.getByRole('dialog', { name: 'Lower limits of running sessions?' });
+    expect(dialog.textContent).toMatch(/idle timeout also applies to sessions that are running now/);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Go back' }));
+    expect(fake.calls.some((c) => c.method === 'PUT')).toBe(false);
+    fireEvent.click(screen.getByRole('button', { name: 'Save quotas' }));
+    fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save quotas' }));
+    expect((await screen.findByText(/^Quotas saved/)).textContent).toMatch(/past the new maximum runtime or idle timeout stop/);
+    expect(fake.calls.find((c) => c.method === 'PUT')!.body).toEqual({ idleTimeoutMs: 30 * 60_000 });
   });
 
   it('refuses an empty required quota without calling the server', async () => {

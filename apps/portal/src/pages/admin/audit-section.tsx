@@ -36,8 +36,9 @@ export function AuditSection() {
   return (
     <section className="card" aria-labelledby="audit-title">
       <h2 id="audit-title">Audit log</h2>
+      <p className="muted">Action matches by its start: “trial.” finds every trial action. Actor is an email address or a user id; target is the id of a user, trial, session or profile.</p>
       <form className="filters" onSubmit={apply} onReset={() => (setFormError(null), setFilter({ limit: 200 }))} noValidate aria-label="Filter the audit log">
-        <AdminField label="Action" name="action" list="audit-actions" placeholder="e.g. trial. or user.suspend" hint="Matches actions starting with this." />
+        <AdminField label="Action" name="action" list="audit-actions" placeholder="e.g. trial. or user.suspend" />
         <datalist id="audit-actions">
           {KNOWN_ACTIONS.map((a) => (
             <option key={a} value={a} />

@@ -48,7 +48,7 @@ function CapacityView({ capacity }: { capacity: AdminCapacity & { waiting: numbe
         </div>
         <div className="metric">
           <dt>Cluster GPUs in use</dt>
-          <dd>{cluster.gpus ? `${cluster.gpusUsed} / ${cluster.gpus}` : '—'}</dd>
+          <dd>{cluster.nodes.length ? `${cluster.gpusUsed} / ${cluster.gpus}` : 'None reported'}</dd>
         </div>
       </dl>
 

@@ -13,7 +13,7 @@ export function ProfilesTable() {
   return (
     <section className="card" aria-labelledby="profiles-title">
       <h2 id="profiles-title">Session profiles</h2>
-      <p className="muted">Slots are how many sessions of a profile may run at once; more launches queue. Lowering slots never stops running sessions: new launches wait until usage falls below.</p>
+      <p className="muted">Slots are how many sessions of a profile may run at once; more launches queue. Lowering slots below what is running asks first: by default running sessions keep going and new launches wait until usage falls below.</p>
       <Loaded resource={profiles} label="Loading profiles…">
         {(list) =>
           list.length === 0 ? (

@@ -1,11 +1,11 @@
-import type { AdminQuotas } from '@trialhub/contracts';
+import type { AdminQuotas, AdminQuotasUpdate } from '@trialhub/contracts';
 import { FormEvent, useState } from 'react';
 import { ApiRequestError, messageOf } from '../../api/client';
 import { api } from '../../api/endpoints';
 import { ErrorBanner, Notice } from '../../components/feedback';
 import { Button } from '../../components/form';
 import { useResource } from '../../hooks/use-resource';
-import { AdminField, AdminTextArea, Loaded } from './admin-ui';
+import { AdminField, AdminTextArea, ConfirmDialog, Loaded } from './admin-ui';
 import { ProfilesTable } from './profiles-table';
 import { fieldErrorsFrom, LIST_QUOTAS, NUMBER_QUOTAS, QUOTA_LABELS, QuotaFormValues, toFormValues, toUpdate } from './quota-fields';
 
@@ -16,7 +16,10 @@ export function QuotasSection() {
     <>
       <section className="card" aria-labelledby="quotas-title">
         <h2 id="quotas-title">Quotas</h2>
-        <p className="muted">Changes apply to new trials and sessions at once. Running sessions are never stopped by a change: they keep the limits they started with.</p>
+        <p className="muted">
+          Changes apply at once to new trials, sessions and saved results; trials already running keep their end time. Saving never stops a running session, with one exception: the session
+          maximum runtime and idle timeout are checked against running sessions too, so lowering them stops the sessions already past the new limit (you are asked first).
+        </p>
         <Loaded resource={quotas} label="Loading quotas…">
           {(q) => <QuotasForm initial={q} />}
         </Loaded>
@@ -62,13 +65,25 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
       setSaved('Nothing changed: the quotas are as shown.');
       return;
     }
+    const lowered = RUNNING_LIMITS.filter((k) => patch[k] !== undefined && (patch[k] as number) < quotas[k]);
+    if (lowered.length) setConfirming({ patch, lowered });
+    else await save(patch);
+  };
+
+  const save = async (patch: AdminQuotasUpdate) => {
     setBusy(true);
     try {
       const next = await api.admin.quotas.update(patch);
       const changed = Object.keys(patch).map((k) => QUOTA_LABELS[k as keyof AdminQuotas].toLowerCase());
       setQuotas(next);
       setValues(toFormValues(next));
-      setSaved(`Quotas saved (${changed.join(', ')}). They apply to new trials and sessions; running sessions keep running.`);
+      const lowered = RUNNING_LIMITS.some((k) => patch[k] !== undefined && (patch[k] as number) < quotas[k]);
+      setSaved(
+        `Quotas saved (${changed.join(', ')}). ` +
+          (lowered
+            ? 'Running sessions past the new maximum runtime or idle timeout stop within a few seconds; nothing else running is affected.'
+            : 'They apply to new trials and sessions; running sessions keep running.'),
+      );
     } catch (err) {
       if (err instanceof ApiRequestError && err.details.length) {
         const { fields, other } = fieldErrorsFrom(err.details);
@@ -80,6 +95,7 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
       setBusy(false);
     }
   };
+  const [confirming, setConfirming] = useState<{ patch: AdminQuotasUpdate; lowered: Array<(typeof RUNNING_LIMITS)[number]> } | null>(null);
 
   return (
     <form onSubmit={submit} noValidate aria-label="Quotas">
@@ -128,6 +144,25 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
           Save quotas
         </Button>
       </div>
+      {confirming && (
+        <ConfirmDialog
+          title="Lower limits of running sessions?"
+          confirmLabel="Save quotas"
+          cancelLabel="Go back"
+          variant="primary"
+          busyLabel="Saving…"
+          onClose={() => setConfirming(null)}
+          onConfirm={() => save(confirming.patch)}
+        >
+          <p>
+            The {confirming.lowered.map((k) => QUOTA_LABELS[k].toLowerCase()).join(' and the ')} also {confirming.lowered.length > 1 ? 'apply' : 'applies'} to sessions that are running now. Sessions already past the
+            new limit stop within a few seconds (their outputs are saved as they stop); the others keep running under the new limit.
+          </p>
+        </ConfirmDialog>
+      )}
     </form>
   );
 }
+
+/** Quotas the scheduler checks against running sessions, not only new ones. */
+const RUNNING_LIMITS = ['sessionMaxRuntimeMs', 'idleTimeoutMs'] as const;
