@@ -138,4 +138,42 @@ describe('portal: the admin console in a real browser', () => {
     await visitor.context.close();
     await admin.put('/api/admin/quotas', { maxActiveTrials: null });
   });
+
+  it("finds a user, extends, ends and re-grants their trial; the usage CSV downloads with the admin's session", async () => {
+    const user = new ApiClient(server.url);
+    await user.signup('extend-me@example.com');
+    const before = (await user.get('/api/trial')).body;
+
+    const { context, page, errors } = await newContext(browser, server.url);
+    await logInAsAdmin(page, '/admin/users');
+    await page.getByLabel('Search users').fill('extend-me');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByRole('link', { name: 'extend-me@example.com' }).click();
+    await page.getByRole('heading', { name: 'extend-me@example.com' }).waitFor();
+    await page.getByLabel('Hours to add').fill('2');
+    await page.getByRole('button', { name: 'Extend trial' }).click();
+    await page.getByText('Trial extended by 2 hours.').waitFor();
+    expect(Date.parse((await user.get('/api/trial')).body.expiresAt) - Date.parse(before.expiresAt)).toBe(2 * 3600_000);
+
+    await page.getByRole('button', { name: 'End trial', exact: true }).click();
+    await page.getByRole('dialog', { name: 'End this trial?' }).getByRole('button', { name: 'End trial', exact: true }).click();
+    await page.getByText('The trial has ended; its sessions are stopping.').waitFor();
+    expect((await user.get('/api/trial')).body).toMatchObject({ state: 'ended', endReason: 'admin' });
+    await page.getByRole('button', { name: 'Grant another trial' }).click();
+    await page.getByText('A new trial is granted.').waitFor();
+    expect((await user.get('/api/trial')).body.state).toBe('active');
+    await screenshot(page, 'admin-6-user-detail');
+
+    await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Usage' }).click();
+    await page.getByRole('table', { name: 'Usage per day, newest first' }).waitFor();
+    const href = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    expect(href).toBe('/api/admin/usage?days=30&format=csv');
+    const csv = await page.evaluate((url) => fetch(url).then(async (r) => ({ type: r.headers.get('content-type'), text: await r.text() })), href!);
+    expect(csv.type).toMatch(/text\/csv/);
+    expect(csv.text.split('\n')[0]).toMatch(/^day,trials_started,sessions,gpu_hours,/);
+    expect(csv.text.trim().split('\n')).toHaveLength(31);
+    await screenshot(page, 'admin-7-usage');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -14,7 +14,7 @@ export function CapacitySection() {
     <section className="card" aria-labelledby="capacity-title">
       <div className="section-head">
         <h2 id="capacity-title">Capacity</h2>
-        <Button variant="ghost" onClick={() => void capacity.reload()} busy={capacity.loading && !!capacity.data} busyLabel="Refreshing…">
+        <Button variant="ghost" onClick={() => void capacity.reload()}>
           Refresh
         </Button>
       </div>

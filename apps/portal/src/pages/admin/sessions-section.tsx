@@ -20,7 +20,7 @@ export function SessionsSection() {
     <section className="card" aria-labelledby="sessions-title">
       <div className="section-head">
         <h2 id="sessions-title">Live sessions</h2>
-        <Button variant="ghost" onClick={() => void sessions.reload()} busy={sessions.loading && !!sessions.data} busyLabel="Refreshing…">
+        <Button variant="ghost" onClick={() => void sessions.reload()}>
           Refresh
         </Button>
       </div>
