@@ -98,52 +98,55 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
   const [confirming, setConfirming] = useState<{ patch: AdminQuotasUpdate; lowered: Array<(typeof RUNNING_LIMITS)[number]> } | null>(null);
 
   return (
-    <form onSubmit={submit} noValidate aria-label="Quotas">
-      {problems && (
-        <ErrorBanner message={problems.message}>
-          {problems.list.length > 0 && (
-            <ul>
-              {problems.list.map((p) => (
-                <li key={p}>{p}</li>
-              ))}
-            </ul>
-          )}
-        </ErrorBanner>
-      )}
-      {saved && (
-        <Notice tone="success">
-          <p>{saved}</p>
-        </Notice>
-      )}
-      <div className="form-grid">
-        {NUMBER_QUOTAS.map((f) => (
-          <AdminField
-            key={f.key}
-            label={f.label}
-            unit={f.unit}
-            hint={f.hint}
-            error={errors[f.key]}
-            name={f.key}
-            type="number"
-            inputMode="decimal"
-            min={0}
-            step={f.step}
-            placeholder={f.nullable ? 'No limit' : undefined}
-            value={values[f.key]}
-            onChange={(e) => change(f.key, e.target.value)}
-          />
-        ))}
-      </div>
-      <div className="form-grid">
-        {LIST_QUOTAS.map((f) => (
-          <AdminTextArea key={f.key} label={f.label} hint={f.hint} error={errors[f.key]} name={f.key} rows={4} spellCheck={false} value={values[f.key]} onChange={(e) => change(f.key, e.target.value)} />
-        ))}
-      </div>
-      <div className="actions">
-        <Button type="submit" busy={busy} busyLabel="Saving…">
-          Save quotas
-        </Button>
-      </div>
+    <>
+      <form onSubmit={submit} noValidate aria-label="Quotas">
+        {problems && (
+          <ErrorBanner message={problems.message}>
+            {problems.list.length > 0 && (
+              <ul>
+                {problems.list.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            )}
+          </ErrorBanner>
+        )}
+        {saved && (
+          <Notice tone="success">
+            <p>{saved}</p>
+          </Notice>
+        )}
+        <div className="form-grid">
+          {NUMBER_QUOTAS.map((f) => (
+            <AdminField
+              key={f.key}
+              label={f.label}
+              unit={f.unit}
+              hint={f.hint}
+              error={errors[f.key]}
+              name={f.key}
+              type="number"
+              inputMode="decimal"
+              min={0}
+              step={f.step}
+              placeholder={f.nullable ? 'No limit' : undefined}
+              value={values[f.key]}
+              onChange={(e) => change(f.key, e.target.value)}
+            />
+          ))}
+        </div>
+        <div className="form-grid">
+          {LIST_QUOTAS.map((f) => (
+            <AdminTextArea key={f.key} label={f.label} hint={f.hint} error={errors[f.key]} name={f.key} rows={4} spellCheck={false} value={values[f.key]} onChange={(e) => change(f.key, e.target.value)} />
+          ))}
+        </div>
+        <div className="actions">
+          <Button type="submit" busy={busy} busyLabel="Saving…">
+            Save quotas
+          </Button>
+        </div>
+      </form>
+      {/* Outside the form: a form in a form would submit both. */}
       {confirming && (
         <ConfirmDialog
           title="Lower limits of running sessions?"
@@ -160,7 +163,7 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
           </p>
         </ConfirmDialog>
       )}
-    </form>
+    </>
   );
 }
 
