@@ -58,13 +58,32 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
     await this.runtime.start();
     this.unwatch = this.runtime.watch((obs) => this.queue.add(obs.sessionId));
     this.signal.onWake(() => void this.pass());
-    // After a restart: look at every session that may hold runtime resources, whoever last drove it.
-    const open: Array<{ id: string }> = await this.dataSource.query(`SELECT id FROM sessions WHERE state IN ('provisioning','starting','ready','stopping') OR (state = 'queued' AND reason_code = 'Unschedulable')`);
-    for (const { id } of open) this.queue.add(id);
+    await this.triageOpenSessions();
     this.timer = setInterval(() => void this.pass(), Math.min(1000, this.config.schedulerIntervalMs));
     this.gcTimer = setInterval(() => void this.collectGarbage(), Math.max(2000, this.config.schedulerIntervalMs * 20));
     void this.pass();
     void this.collectGarbage();
+  }
+
+  /**
+   * After a restart: compare every session that may hold runtime resources, whoever last drove it,
+   * with what the runtime reports (its cache is warm once `start` returns), and queue only those
+   * with something to do. 10,000 healthy sessions cost one query, not 10,000 claims.
+   */
+  private async triageOpenSessions(): Promise<void> {
+    const open = await this.dataSource.manager
+      .createQueryBuilder(SessionEntity, 's')
+      .where(`s.state IN ('provisioning','starting','ready','stopping') OR (s.state = 'queued' AND s.reason_code = 'Unschedulable')`)
+      .getMany();
+    const now = Date.now();
+    for (const s of open) {
+      const actionable =
+        s.state === 'provisioning' ||
+        s.state === 'stopping' ||
+        decide(s.state, this.runtime.observe(s.id), now - (s.startedAt?.getTime() ?? s.queuedAt.getTime()), LOST_AFTER_MS).kind !== 'none';
+      if (actionable) this.queue.add(s.id);
+    }
+    // Starting sessions with nothing new are looked at again by `enqueueDue` when their check is due.
   }
 
   async onApplicationShutdown(): Promise<void> {
