@@ -7,6 +7,7 @@ import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { ProfileEntity, SessionEntity, TrialEntity, WorkspaceEntity } from '../database/entities';
 import { queryRows } from '../database/query-rows';
+import { isTransientDatabaseError } from '../database/transient-errors';
 import { QuotasService } from '../quotas/quotas.service';
 import { SESSION_RUNTIME, SessionRuntime, TransientRuntimeError } from '../runtime/session-runtime';
 import { ReconcilerSignal } from './reconciler-signal';
@@ -241,6 +242,9 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
       if (err instanceof TransientRuntimeError) {
         retryInMs = 2000;
         this.logger.warn(`Session ${id}: the runtime is unavailable (${err.message}); retrying`);
+      } else if (isTransientDatabaseError(err)) {
+        retryInMs = 2000;
+        this.logger.warn(`Session ${id}: the database is busy or unavailable (${(err as Error).message}); retrying`);
       } else {
         this.logger.error({ err, sessionId: id }, 'Session step failed');
         await this.fail(session, 'RuntimeError', `The notebook could not be started: ${(err as Error).message}`).catch(() => undefined);
