@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../support/http';
 import { startFakeCluster, waitFor } from '../support/kube';
@@ -91,6 +92,40 @@ describe('admin', () => {
     expect(audit.map((e: any) => e.target.id)).toEqual(expect.arrayContaining([ids[1], ids[2]]));
     await users[0].delete(`/api/sessions/${ids[0]}`);
     await waitFor('the oldest stopped', () => session(users[0], ids[0]), (x) => x.state === 'stopped');
+  });
+
+  it('a lower maximum runtime applies to new sessions; running ones keep theirs unless the admin asks', async () => {
+    const user = new ApiClient(server.url);
+    await user.signup('long-runner@example.com');
+    const s = (await user.post('/api/sessions', { profile: 'cpu' })).body;
+    await waitFor('ready', () => session(user, s.id), (x) => x.state === 'ready');
+    // The session has been running for two hours (of the default four).
+    const db = new Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    await db.query(`UPDATE sessions SET started_at = now() - interval '2 hours', ready_at = now() - interval '2 hours', last_activity_at = now() WHERE id = $1`, [s.id]);
+    await db.end();
+
+    expect((await admin.put('/api/admin/quotas', { sessionMaxRuntimeMs: 3_600_000 })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2500));
+    const kept = await session(user, s.id);
+    expect(kept.state).toBe('ready');
+    expect(new Date(kept.stopsAt).getTime() - new Date(kept.readyAt).getTime()).toBe(4 * 3_600_000);
+
+    const applied = await admin.put('/api/admin/quotas', { sessionMaxRuntimeMs: 3_600_000, applyToRunning: true });
+    expect(applied.status).toBe(200);
+    expect(applied.body.sessionMaxRuntimeMs).toBe(3_600_000);
+    const stopped = await waitFor('the session past the new limit to stop', () => session(user, s.id), (x) => x.state === 'stopped');
+    expect(stopped.events.map((e: any) => e.reason)).toContain('max-runtime');
+    const audit = (await admin.get('/api/admin/audit?action=quotas.update')).body;
+    expect(audit[0].details).toMatchObject({ applyToRunning: true, sessionsUpdated: 1 });
+
+    // A new session gets the new limit.
+    const next = (await user.post('/api/sessions', { profile: 'cpu' })).body;
+    const ready = await waitFor('the new session ready', () => session(user, next.id), (x) => x.state === 'ready');
+    expect(new Date(ready.stopsAt).getTime() - new Date(ready.readyAt).getTime()).toBe(3_600_000);
+    await user.delete(`/api/sessions/${next.id}`);
+    await waitFor('stopped', () => session(user, next.id), (x) => x.state === 'stopped');
+    expect((await admin.put('/api/admin/quotas', { sessionMaxRuntimeMs: 4 * 3_600_000 })).status).toBe(200);
   });
 
   it('suspending a user stops their sessions and blocks log-in; reinstating lets them back', async () => {

@@ -33,15 +33,28 @@ export class AdminProgrammeService {
     return this.quotas.current();
   }
 
-  /** Applies to new work at once; running sessions keep running. */
-  async updateQuotas(admin: AuthUser, patch: Partial<Quotas>): Promise<Quotas> {
+  /**
+   * Applies to new work at once. Running sessions keep the maximum runtime and idle timeout they
+   * started with unless the admin asks (`applyToRunning`); then the next pass stops those past them.
+   */
+  async updateQuotas(admin: AuthUser, { applyToRunning, ...patch }: Partial<Quotas> & { applyToRunning?: boolean }): Promise<Quotas> {
     const before = await this.quotas.current();
     const after = await this.dataSource.transaction(async (m) => {
       const q = await this.quotas.update(patch, m);
-      await this.audit.record(admin, 'quotas.update', { type: 'quotas', id: 'global' }, { before: pick(before, patch), after: pick(q, patch) }, m);
+      let sessionsUpdated = 0;
+      if (applyToRunning && (patch.sessionMaxRuntimeMs !== undefined || patch.idleTimeoutMs !== undefined)) {
+        sessionsUpdated = queryRows(
+          await m.query(
+            `UPDATE sessions SET max_runtime_ms = COALESCE($1::bigint, max_runtime_ms), idle_timeout_ms = COALESCE($2::bigint, idle_timeout_ms)
+             WHERE state IN ('queued','provisioning','starting','ready') RETURNING id`,
+            [patch.sessionMaxRuntimeMs ?? null, patch.idleTimeoutMs ?? null],
+          ),
+        ).length;
+      }
+      await this.audit.record(admin, 'quotas.update', { type: 'quotas', id: 'global' }, { before: pick(before, patch), after: pick(q, patch), ...(applyToRunning ? { applyToRunning, sessionsUpdated } : {}) }, m);
       return q;
     });
-    // More room may admit waiting trials and sessions right away.
+    // More room may admit waiting trials and sessions right away (and lower limits stop sessions past them).
     await this.trials.admitWaitlisted();
     this.signal.wake();
     return after;

@@ -124,11 +124,11 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
     const q = await this.quotas.current();
     const moved = [
       ...(await this.moveToStopping(
-        `s.state IN ('provisioning','starting','ready') AND COALESCE(s.ready_at, s.started_at) + ($1::bigint * interval '1 millisecond') <= now()`,
+        `s.state IN ('provisioning','starting','ready') AND COALESCE(s.ready_at, s.started_at) + (COALESCE(s.max_runtime_ms, $1::bigint) * interval '1 millisecond') <= now()`,
         [q.sessionMaxRuntimeMs], 'max-runtime', 'Stopping: the session reached its maximum runtime',
       )),
       ...(await this.moveToStopping(
-        `s.state = 'ready' AND COALESCE(s.last_activity_at, s.ready_at) + ($1::bigint * interval '1 millisecond') <= now()`,
+        `s.state = 'ready' AND COALESCE(s.last_activity_at, s.ready_at) + (COALESCE(s.idle_timeout_ms, $1::bigint) * interval '1 millisecond') <= now()`,
         [q.idleTimeoutMs], 'idle', 'Stopping: the notebook was idle too long',
       )),
       ...(await this.moveToStopping(
@@ -169,6 +169,8 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
   /** Starts queued sessions first-in first-out while their profile has free slots. */
   async admit(): Promise<void> {
     const profiles = await this.dataSource.manager.find(ProfileEntity, { where: { enabled: true } });
+    // A session keeps the limits it was admitted with: later quota changes apply to new work.
+    const quotas = await this.quotas.current();
     for (const profile of profiles) {
       const admitted = await this.dataSource.transaction(async (manager) => {
         await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`trialhub:admit:${profile.name}`]);
@@ -186,12 +188,13 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
                  AND t.state = 'active' AND t.expires_at > now()
                ORDER BY s.queued_at, s.id LIMIT $2 FOR UPDATE OF s SKIP LOCKED),
              moved AS (
-               UPDATE sessions s SET state = 'provisioning', started_at = now(), generation = generation + 1, reason = NULL, reason_code = NULL, next_check_at = NULL
+               UPDATE sessions s SET state = 'provisioning', started_at = now(), generation = generation + 1, reason = NULL, reason_code = NULL, next_check_at = NULL,
+                 max_runtime_ms = $3, idle_timeout_ms = $4
                FROM picked WHERE picked.id = s.id RETURNING s.id),
              ev AS (INSERT INTO session_events (session_id, from_state, to_state, reason, message)
                SELECT id, 'queued', 'provisioning', 'admitted', 'A slot is free: creating the workspace and the notebook' FROM moved)
              SELECT id FROM moved`,
-            [profile.name, free],
+            [profile.name, free, quotas.sessionMaxRuntimeMs, quotas.idleTimeoutMs],
           ),
         );
       });

@@ -122,7 +122,7 @@ export class SessionsService {
       events: (extra.events ?? []).map((e) => ({ ...e, at: new Date(e.at) }) as SessionEventEntity),
       queuePosition: extra.ahead === null ? null : extra.ahead + 1,
       trialExpiresAt: extra.trial_expires_at,
-      maxRuntimeMs: extra.max_runtime_ms === null ? this.quotas.defaults().sessionMaxRuntimeMs : Number(extra.max_runtime_ms),
+      maxRuntimeMs: s.maxRuntimeMs !== null ? Number(s.maxRuntimeMs) : extra.max_runtime_ms !== null ? Number(extra.max_runtime_ms) : this.quotas.defaults().sessionMaxRuntimeMs,
     });
   }
 

@@ -19,6 +19,10 @@ export class UpdateQuotasDto {
   @ApiPropertyOptional({ type: [String] })
   @IsOptional() @IsArray() @ArrayMaxSize(500) @Matches(DOMAIN, { each: true, message: 'blockedEmailDomains must be domain names like example.com' })
   blockedEmailDomains?: string[];
+  @ApiPropertyOptional({ description: 'also give running and queued sessions the new maximum runtime and idle timeout (default: those keep the limits they started with)' })
+  @IsOptional()
+  @IsBoolean()
+  applyToRunning?: boolean;
 }
 
 class TolerationDto {

@@ -35,4 +35,7 @@ export class SessionEntity {
   @Column('timestamptz', { name: 'claimed_until', nullable: true }) claimedUntil: Date | null;
   /** When the reconciler should look at the session again. */
   @Column('timestamptz', { name: 'next_check_at', nullable: true }) nextCheckAt: Date | null;
+  /** Limits this session was admitted with (ms; bigint comes back as a string); null = the current quota. */
+  @Column('bigint', { name: 'max_runtime_ms', nullable: true }) maxRuntimeMs: string | null;
+  @Column('bigint', { name: 'idle_timeout_ms', nullable: true }) idleTimeoutMs: string | null;
 }
