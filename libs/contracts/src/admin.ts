@@ -22,7 +22,8 @@ export interface AdminQuotas {
 }
 
 /** `PUT /api/admin/quotas`: only the fields to change. Applies to new work; running sessions keep running. */
-export type AdminQuotasUpdate = Partial<AdminQuotas>;
+/** With `applyToRunning`, running sessions get the new maximum runtime and idle timeout too (by default they keep theirs). */
+export type AdminQuotasUpdate = Partial<AdminQuotas> & { applyToRunning?: boolean };
 
 export interface AdminToleration {
   key: string;

@@ -54,7 +54,7 @@ describe('admin access', () => {
 });
 
 describe('quotas and profiles', () => {
-  it('shows a loading state, then every quota in its unit, and says changes never stop running sessions', async () => {
+  it('shows a loading state, then every quota in its unit, and says running sessions keep their limits', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     fake = installFakeApi({ ...quotaRoutes, 'GET /api/admin/quotas': async () => (await gate, json(200, QUOTAS)) });
@@ -68,7 +68,7 @@ describe('quotas and profiles', () => {
     expect((screen.getByLabelText('Storage per user') as HTMLInputElement).value).toBe('5');
     expect((screen.getByLabelText('Result retention') as HTMLInputElement).value).toBe('30');
     expect((screen.getByLabelText('Blocked email domains') as HTMLTextAreaElement).value).toBe('spam.example');
-    expect(document.body.textContent).toMatch(/Saving never stops a running session, with one exception: the session maximum runtime and idle timeout/);
+    expect(document.body.textContent).toMatch(/running sessions keep the maximum runtime and idle timeout they started with/);
   });
 
   it('saves only the changed quotas in API units and confirms', async () => {
@@ -112,19 +112,26 @@ describe('quotas and profiles', () => {
     expect(screen.queryByText(/^Quotas saved/)).toBeNull();
   });
 
-  it('asks before lowering the limits that running sessions are held to as well', async () => {
+  it('lowers a limit for new sessions only by default; applying it to running ones asks first', async () => {
     fake = installFakeApi({ ...quotaRoutes, 'PUT /api/admin/quotas': ({ body }) => json(200, { ...QUOTAS, ...(body as object) }) });
     renderAt('/admin');
     fireEvent.change(await screen.findByLabelText('Idle timeout'), { target: { value: '30' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save quotas' }));
+    expect((await screen.findByText(/^Quotas saved/)).textContent).toMatch(/running sessions keep running/);
+    expect(screen.queryByRole('dialog')).toBeNull();
+
+    fireEvent.change(screen.getByLabelText('Idle timeout'), { target: { value: '20' } });
+    fireEvent.click(screen.getByLabelText(/Also apply to running sessions/));
+    fireEvent.click(screen.getByRole('button', { name: 'Save quotas' }));
     const dialog = screen.getByRole('dialog', { name: 'Lower limits of running sessions?' });
-    expect(dialog.textContent).toMatch(/idle timeout also applies to sessions that are running now/);
+    expect(dialog.textContent).toMatch(/apply the lower idle timeout to sessions that are running now/);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Go back' }));
-    expect(fake.calls.some((c) => c.method === 'PUT')).toBe(false);
+    expect(fake.calls.filter((c) => c.method === 'PUT')).toHaveLength(1);
     fireEvent.click(screen.getByRole('button', { name: 'Save quotas' }));
     fireEvent.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Save quotas' }));
-    expect((await screen.findByText(/^Quotas saved/)).textContent).toMatch(/past the new maximum runtime or idle timeout stop/);
-    expect(fake.calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ idleTimeoutMs: 30 * 60_000 }]);
+    expect((await screen.findByText(/^Quotas saved \(idle/)).textContent).toMatch(/those already past them stop/);
+    expect(fake.calls.filter((c) => c.method === 'PUT').map((c) => c.body)).toEqual([{ idleTimeoutMs: 30 * 60_000 }, { idleTimeoutMs: 20 * 60_000, applyToRunning: true }]);
+    expect((screen.getByLabelText(/Also apply to running sessions/) as HTMLInputElement).checked).toBe(false);
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 

@@ -33,8 +33,8 @@ export interface ListQuotaField {
 export const NUMBER_QUOTAS: NumberQuotaField[] = [
   { key: 'sessionsPerUser', label: 'Sessions per user', unit: 'sessions', scale: 1, kind: 'count', step: '1', hint: 'Notebook sessions one user may run (or queue) at the same time.' },
   { key: 'trialDurationMs', label: 'Trial duration', unit: 'hours', scale: HOUR, kind: 'ms', step: 'any', hint: 'How long a trial lasts once it starts.' },
-  { key: 'sessionMaxRuntimeMs', label: 'Session maximum runtime', unit: 'hours', scale: HOUR, kind: 'ms', step: 'any', hint: 'A session stops after running this long; the user can resume it. Also applies to running sessions.' },
-  { key: 'idleTimeoutMs', label: 'Idle timeout', unit: 'minutes', scale: MINUTE, kind: 'ms', step: 'any', hint: 'A session with no notebook traffic for this long stops. Also applies to running sessions.' },
+  { key: 'sessionMaxRuntimeMs', label: 'Session maximum runtime', unit: 'hours', scale: HOUR, kind: 'ms', step: 'any', hint: 'A session stops after running this long; the user can resume it. Running sessions keep theirs unless you apply it to them.' },
+  { key: 'idleTimeoutMs', label: 'Idle timeout', unit: 'minutes', scale: MINUTE, kind: 'ms', step: 'any', hint: 'A session with no notebook traffic for this long stops. Running sessions keep theirs unless you apply it to them.' },
   { key: 'maxActiveTrials', label: 'Maximum active trials', unit: 'trials', scale: 1, kind: 'count', step: '1', nullable: true, hint: 'Leave empty for no limit. Beyond it, new sign-ups wait in the waitlist.' },
   { key: 'storagePerUserBytes', label: 'Storage per user', unit: 'GiB', scale: GIB, kind: 'bytes', step: 'any', hint: 'Saved results one user may keep.' },
   { key: 'maxUploadFileBytes', label: 'Largest file in a result', unit: 'MiB', scale: MIB, kind: 'bytes', step: 'any', hint: 'Bigger files are refused when a session saves its results.' },

@@ -17,8 +17,8 @@ export function QuotasSection() {
       <section className="card" aria-labelledby="quotas-title">
         <h2 id="quotas-title">Quotas</h2>
         <p className="muted">
-          Changes apply at once to new trials, sessions and saved results; trials already running keep their end time. Saving never stops a running session, with one exception: the session
-          maximum runtime and idle timeout are checked against running sessions too, so lowering them stops the sessions already past the new limit (you are asked first).
+          Changes apply at once to new trials, sessions and saved results; trials already running keep their end time, and running sessions keep the maximum runtime and idle timeout
+          they started with. Saving never stops a running session unless you tick “Also apply to running sessions” (you are asked first).
         </p>
         <Loaded resource={quotas} label="Loading quotas…">
           {(q) => <QuotasForm initial={q} />}
@@ -39,6 +39,7 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
   const [problems, setProblems] = useState<{ message: string; list: string[] } | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [applyToRunning, setApplyToRunning] = useState(false);
 
   const change = (key: keyof AdminQuotas, value: string) => {
     setValues((v) => ({ ...v, [key]: value }));
@@ -65,23 +66,24 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
       setSaved('Nothing changed: the quotas are as shown.');
       return;
     }
+    const toRunning = applyToRunning && RUNNING_LIMITS.some((k) => patch[k] !== undefined);
     const lowered = RUNNING_LIMITS.filter((k) => patch[k] !== undefined && (patch[k] as number) < quotas[k]);
-    if (lowered.length) setConfirming({ patch, lowered });
-    else await save(patch);
+    if (toRunning && lowered.length) setConfirming({ patch: { ...patch, applyToRunning: true }, lowered });
+    else await save(toRunning ? { ...patch, applyToRunning: true } : patch);
   };
 
-  const save = async (patch: AdminQuotasUpdate) => {
+  const save = async ({ applyToRunning: toRunning, ...patch }: AdminQuotasUpdate) => {
     setBusy(true);
     try {
-      const next = await api.admin.quotas.update(patch);
+      const next = await api.admin.quotas.update(toRunning ? { ...patch, applyToRunning: true } : patch);
       const changed = Object.keys(patch).map((k) => QUOTA_LABELS[k as keyof AdminQuotas].toLowerCase());
       setQuotas(next);
       setValues(toFormValues(next));
-      const lowered = RUNNING_LIMITS.some((k) => patch[k] !== undefined && (patch[k] as number) < quotas[k]);
+      setApplyToRunning(false);
       setSaved(
         `Quotas saved (${changed.join(', ')}). ` +
-          (lowered
-            ? 'Running sessions past the new maximum runtime or idle timeout stop within a few seconds; nothing else running is affected.'
+          (toRunning
+            ? 'Running sessions now have the new maximum runtime and idle timeout; those already past them stop within a few seconds.'
             : 'They apply to new trials and sessions; running sessions keep running.'),
       );
     } catch (err) {
@@ -140,6 +142,10 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
             <AdminTextArea key={f.key} label={f.label} hint={f.hint} error={errors[f.key]} name={f.key} rows={4} spellCheck={false} value={values[f.key]} onChange={(e) => change(f.key, e.target.value)} />
           ))}
         </div>
+        <label className="check">
+          <input type="checkbox" name="applyToRunning" checked={applyToRunning} onChange={(e) => setApplyToRunning(e.target.checked)} />
+          <span>Also apply to running sessions: give them the new maximum runtime and idle timeout (sessions already past a lower limit stop).</span>
+        </label>
         <div className="actions">
           <Button type="submit" busy={busy} busyLabel="Saving…">
             Save quotas
@@ -158,7 +164,7 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
           onConfirm={() => save(confirming.patch)}
         >
           <p>
-            The {confirming.lowered.map((k) => QUOTA_LABELS[k].toLowerCase()).join(' and the ')} also {confirming.lowered.length > 1 ? 'apply' : 'applies'} to sessions that are running now. Sessions already past the
+            You asked to apply the lower {confirming.lowered.map((k) => QUOTA_LABELS[k].toLowerCase()).join(' and ')} to sessions that are running now. Sessions already past the
             new limit stop within a few seconds (their outputs are saved as they stop); the others keep running under the new limit.
           </p>
         </ConfirmDialog>
@@ -167,5 +173,5 @@ function QuotasForm({ initial }: { initial: AdminQuotas }) {
   );
 }
 
-/** Quotas the scheduler checks against running sessions, not only new ones. */
+/** Quotas a running session keeps from its start, unless the admin applies new ones to it. */
 const RUNNING_LIMITS = ['sessionMaxRuntimeMs', 'idleTimeoutMs'] as const;
