@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { AuthTokenCache } from '../auth/auth-token-cache';
 import type { AuthUser } from '../auth/auth-user';
 import { AuthTokenEntity, SessionEntity, TrialEntity, UserEntity, UserQuotaEntity } from '../database/entities';
 import { SessionsService } from '../sessions/sessions.service';
@@ -17,6 +18,7 @@ export class AdminUsersService {
     private readonly trials: TrialsService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly tokenCache: AuthTokenCache,
   ) {}
 
   async search(q: string | undefined, limit = 50) {
@@ -57,6 +59,7 @@ export class AdminUsersService {
       await m.delete(AuthTokenEntity, { userId: id });
       await this.audit.record(admin, 'user.suspend', { type: 'user', id }, { reason: reason ?? null, email: user.email }, m);
     });
+    this.tokenCache.forgetUser(id);
     const live = await this.dataSource.manager.find(SessionEntity, { where: { userId: id } });
     for (const s of live.filter((x) => ['queued', 'provisioning', 'starting', 'ready'].includes(x.state))) await this.sessions.stop(admin, s.id, 'admin');
     return this.detail(id);
@@ -68,6 +71,7 @@ export class AdminUsersService {
       await m.update(UserEntity, { id }, { suspendedAt: null, suspendedReason: null });
       await this.audit.record(admin, 'user.reinstate', { type: 'user', id }, {}, m);
     });
+    this.tokenCache.forgetUser(id);
     return this.detail(id);
   }
 
@@ -78,6 +82,7 @@ export class AdminUsersService {
       await m.update(UserEntity, { id }, { role });
       await this.audit.record(admin, 'user.role', { type: 'user', id }, { from: user.role, to: role }, m);
     });
+    this.tokenCache.forgetUser(id);
     return this.detail(id);
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { ProfilesModule } from '../profiles/profiles.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TrialsModule } from '../trials/trials.module';
@@ -8,7 +9,7 @@ import { AdminProgrammeService } from './admin-programme.service';
 import { AdminUsersService } from './admin-users.service';
 
 @Module({
-  imports: [ProfilesModule, SessionsModule, TrialsModule],
+  imports: [AuthModule, ProfilesModule, SessionsModule, TrialsModule],
   controllers: [AdminController],
   providers: [AdminProgrammeService, AdminUsersService, AdminActivityService],
 })

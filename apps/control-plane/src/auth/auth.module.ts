@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { AppConfig } from '../config/app-config';
 import { TrialsModule } from '../trials/trials.module';
 import { AuthController } from './auth.controller';
+import { AuthTokenCache } from './auth-token-cache';
 import { GlobalAuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { TokenStrategy } from './token.strategy';
@@ -19,7 +20,7 @@ import { TokenStrategy } from './token.strategy';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, TokenStrategy, { provide: APP_GUARD, useClass: GlobalAuthGuard }],
-  exports: [AuthService],
+  providers: [AuthService, AuthTokenCache, TokenStrategy, { provide: APP_GUARD, useClass: GlobalAuthGuard }],
+  exports: [AuthService, AuthTokenCache],
 })
 export class AuthModule {}

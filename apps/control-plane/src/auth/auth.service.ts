@@ -11,6 +11,7 @@ import { MailService } from '../mail/mail.service';
 import { QuotasService } from '../quotas/quotas.service';
 import { TrialsService } from '../trials/trials.service';
 import { normaliseEmail, toUserView, UsersService } from '../users/users.service';
+import { AuthTokenCache } from './auth-token-cache';
 import type { AuthUser } from './auth-user';
 import { csrfTokenFor } from './auth.guard';
 import { AUTH_TOKEN_TTL_MS } from './cookies';
@@ -31,6 +32,7 @@ export class AuthService {
     private readonly quotas: QuotasService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly tokenCache: AuthTokenCache,
   ) {
     this.dummyHash = users.hashPassword(randomToken());
   }
@@ -58,6 +60,7 @@ export class AuthService {
 
   async logout(auth: AuthUser): Promise<void> {
     await this.dataSource.manager.delete(AuthTokenEntity, { id: auth.tokenId });
+    this.tokenCache.forgetToken(auth.tokenHash);
   }
 
   async me(auth: AuthUser): Promise<MeResponse> {
@@ -65,23 +68,31 @@ export class AuthService {
     return { user: toUserView(user), csrfToken: auth.via === 'cookie' ? csrfTokenFor(this.config.secret, auth.tokenHash) : null };
   }
 
-  /** Resolves a bearer or cookie token to its user; suspended users are refused. */
-  /** One round trip per request: the token and its user together (this runs on every API call). */
+  /**
+   * Resolves a bearer or cookie token to its user; suspended users are refused. This runs on
+   * every API call: token and user come in one round trip, and a checked token is trusted for
+   * a second (AuthTokenCache).
+   */
   async authenticate(token: string, via: AuthUser['via']): Promise<AuthUser> {
     const tokenHash = sha256(token);
-    const [row]: Array<{ token_id: string; id: string; email: string; role: AuthUser['role']; verified: boolean; suspended: boolean }> = await this.dataSource.query(
-      `SELECT t.id AS token_id, u.id, u.email, u.role, u.verified_at IS NOT NULL AS verified, u.suspended_at IS NOT NULL AS suspended
+    const cached = this.tokenCache.get(tokenHash);
+    if (cached) return { ...cached, via };
+    const [row]: Array<{ token_id: string; expires_at: Date; id: string; email: string; role: AuthUser['role']; verified: boolean; suspended: boolean }> = await this.dataSource.query(
+      `SELECT t.id AS token_id, t.expires_at, u.id, u.email, u.role, u.verified_at IS NOT NULL AS verified, u.suspended_at IS NOT NULL AS suspended
        FROM auth_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1 AND t.expires_at > now()`,
       [tokenHash],
     );
     if (!row) throw new UnauthorizedException('Your log-in has expired or was ended. Log in again.');
     if (row.suspended) throw new ForbiddenException('This account is suspended. Contact the Trialhub team if you think this is a mistake.');
-    return { id: row.id, email: row.email, role: row.role, verified: row.verified, tokenId: row.token_id, tokenHash, via };
+    const user = { id: row.id, email: row.email, role: row.role, verified: row.verified, tokenId: row.token_id, tokenHash };
+    this.tokenCache.set(user, row.expires_at);
+    return { ...user, via };
   }
 
   async verifyEmail(token: string): Promise<void> {
     const row = await this.consumeUserToken(token, 'verify-email');
     await this.dataSource.manager.update(UserEntity, { id: row.userId, verifiedAt: IsNull() }, { verifiedAt: new Date() });
+    this.tokenCache.forgetUser(row.userId);
   }
 
   async resendVerification(auth: AuthUser): Promise<void> {
@@ -104,12 +115,14 @@ export class AuthService {
 
   /** Sets the new password and ends every log-in of the account. */
   async confirmPasswordReset(token: string, password: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    const userId = await this.dataSource.transaction(async (manager) => {
       const row = await this.consumeUserToken(token, 'reset-password', manager);
       await manager.update(UserEntity, { id: row.userId }, { passwordHash: await this.users.hashPassword(password), verifiedAt: () => 'COALESCE(verified_at, now())' });
       await manager.delete(AuthTokenEntity, { userId: row.userId });
       await this.audit.record({ id: row.userId, email: null }, 'user.password-reset', { type: 'user', id: row.userId }, {}, manager);
+      return row.userId;
     });
+    this.tokenCache.forgetUser(userId);
   }
 
   /** Changes the password and ends every other log-in. */
@@ -120,6 +133,7 @@ export class AuthService {
       await manager.update(UserEntity, { id: user.id }, { passwordHash: await this.users.hashPassword(newPassword) });
       await manager.createQueryBuilder().delete().from(AuthTokenEntity).where('user_id = :u AND id <> :t', { u: user.id, t: auth.tokenId }).execute();
     });
+    this.tokenCache.forgetUser(user.id);
   }
 
   async issueToken(userId: string, manager: EntityManager = this.dataSource.manager): Promise<string> {

@@ -11,6 +11,7 @@ import { QuotasService } from '../quotas/quotas.service';
 import { ReconcilerSignal } from './reconciler-signal';
 import { applyTransition, recordSessionEvent } from './session-transitions';
 import { toSessionView } from './session-view';
+import { SESSION_VIEW_EXTRAS, SESSION_VIEW_EXTRAS_SQL, SessionViewExtrasRow } from './session-view-query';
 
 @Injectable()
 export class SessionsService {
@@ -54,8 +55,14 @@ export class SessionsService {
     return Promise.all(sessions.map((s) => this.view(s)));
   }
 
+  /** The row and its view's extras in one round trip. */
   async get(auth: AuthUser, id: string): Promise<SessionView> {
-    return this.view(await this.findVisible(auth, id));
+    let query = this.dataSource.manager.createQueryBuilder(SessionEntity, 's').where('s.id = :id', { id });
+    for (const [alias, sql] of Object.entries(SESSION_VIEW_EXTRAS)) query = query.addSelect(sql, alias);
+    const { entities, raw } = await query.getRawAndEntities<SessionViewExtrasRow>();
+    const s = entities[0];
+    if (!s || (s.userId !== auth.id && auth.role !== 'admin')) throw new NotFoundException('No such session.');
+    return this.toView(s, raw[0]);
   }
 
   /** Stopping is asynchronous: the answer shows `stopping`; a queued session stops at once. */
@@ -105,24 +112,18 @@ export class SessionsService {
     return { session, events };
   }
 
-  /** Everything a view needs beyond the row, in one round trip (GET /api/sessions/:id is the hottest read). */
   async view(s: SessionEntity, manager: EntityManager = this.dataSource.manager): Promise<SessionView> {
-    const [extra]: Array<{ events: Array<Omit<SessionEventEntity, 'at'> & { at: string }> | null; trial_expires_at: Date | null; max_runtime_ms: number | null; ahead: number | null }> = await manager.query(
-      `SELECT
-         (SELECT json_agg(e ORDER BY e.id) FROM (
-            SELECT id, at, from_state AS "fromState", to_state AS "toState", reason, message FROM session_events
-            WHERE session_id = $1 ORDER BY id LIMIT 500) e) AS events,
-         (SELECT expires_at FROM trials WHERE id = $2) AS trial_expires_at,
-         (SELECT (value #>> '{}')::bigint FROM settings WHERE key = 'sessionMaxRuntimeMs') AS max_runtime_ms,
-         CASE WHEN $3::text = 'queued' THEN (
-           SELECT count(*)::int FROM sessions WHERE state = 'queued' AND profile_name = $4 AND (queued_at, id) < ($5::timestamptz, $1::uuid)) END AS ahead`,
-      [s.id, s.trialId, s.state, s.profileName, s.queuedAt],
-    );
+    const [extra]: SessionViewExtrasRow[] = await manager.query(`SELECT ${SESSION_VIEW_EXTRAS_SQL} FROM sessions s WHERE s.id = $1`, [s.id]);
+    return this.toView(s, extra);
+  }
+
+  private toView(s: SessionEntity, extra: SessionViewExtrasRow): SessionView {
+    const quotaMaxRuntime = extra.view_max_runtime_ms !== null ? Number(extra.view_max_runtime_ms) : this.quotas.defaults().sessionMaxRuntimeMs;
     return toSessionView(s, {
-      events: (extra.events ?? []).map((e) => ({ ...e, at: new Date(e.at) }) as SessionEventEntity),
-      queuePosition: extra.ahead === null ? null : extra.ahead + 1,
-      trialExpiresAt: extra.trial_expires_at,
-      maxRuntimeMs: s.maxRuntimeMs !== null ? Number(s.maxRuntimeMs) : extra.max_runtime_ms !== null ? Number(extra.max_runtime_ms) : this.quotas.defaults().sessionMaxRuntimeMs,
+      events: (extra.view_events ?? []).map((e) => ({ ...e, at: new Date(e.at) }) as SessionEventEntity),
+      queuePosition: extra.view_ahead === null ? null : extra.view_ahead + 1,
+      trialExpiresAt: extra.view_trial_expires_at,
+      maxRuntimeMs: s.maxRuntimeMs !== null ? Number(s.maxRuntimeMs) : quotaMaxRuntime,
     });
   }
 
