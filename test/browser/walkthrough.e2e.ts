@@ -119,7 +119,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     expect(all).toMatch(/done in [\d.]+ s: test accuracy/);
     // The last cell saved the image run; its link is the result's page on this control plane.
     const saveCell = cells.at(-1)!;
-    const savedLink = /Saved to Trialhub\. Share link: (\S+)/.exec(saveCell.text)?.[1];
+    const savedLink = /Saved to Trialhub: (\S+)/.exec(saveCell.text)?.[1];
     expect(savedLink, saveCell.text).toMatch(new RegExp(`^http://localhost:${new URL(server.url).port}/results/[0-9a-f-]{36}$`));
     const savedResultId = savedLink!.split('/').pop()!;
     const savedTitle = /^Houses with and without a pool: [\d.]+ % test accuracy$/;

@@ -140,7 +140,7 @@ describe.skipIf(!hasNbconvert)('the example notebook, executed headless with the
   });
 
   it('saves the results to Trialhub and prints the share link', () => {
-    expect(text()).toContain('Share link: http://trialhub.test/r/share-1');
+    expect(text()).toContain('Saved to Trialhub: http://trialhub.test/r/share-1');
     const puts = uploads.filter((u) => u.method === 'PUT').map((u) => u.path.replace(/^\/api\/uploads\/[^/]+\//, ''));
     expect(puts).toEqual(expect.arrayContaining(['metrics.json', 'report.html', 'before-after.json', 'labels.txt', 'model/model.json']));
     expect(uploads.every((u) => u.auth === 'Bearer upload-token')).toBe(true);

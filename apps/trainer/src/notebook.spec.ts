@@ -83,7 +83,7 @@ describe('saveResultsToTrialhub', () => {
     expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(['PUT /api/uploads/nb-1/metrics.json', 'PUT /api/uploads/nb-1/model/model.json', 'POST /api/uploads/nb-1/complete']);
     expect(seen.every((s) => s.auth === 'Bearer tok')).toBe(true);
     expect(JSON.parse(seen[2].body)).toEqual({ title: 'Pools' });
-    expect(lines.at(-1)).toBe('Saved to Trialhub. Share link: http://trialhub.test/s/abc');
+    expect(lines.at(-1)).toBe('Saved to Trialhub: http://trialhub.test/s/abc (open it in the portal, where Share makes a link anyone can open).');
   });
 
   it('run again on the same files, answers the result saved before; on a retrained run, saves it anew', async () => {

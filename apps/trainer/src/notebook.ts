@@ -90,6 +90,6 @@ export async function saveResultsToTrialhub(options: { dir: string; title: strin
   }
   const result = await uploadResults({ dir: options.dir, uploadUrl: url, token, title: options.title, runName: options.runName, onFile: (file, bytes) => print(`uploaded ${file} (${bytes} bytes)`) });
   if (result.markerError) print(`warning: ${result.markerError}`);
-  print(`Saved to Trialhub. Share link: ${result.url}`);
+  print(`Saved to Trialhub: ${result.url} (open it in the portal, where Share makes a link anyone can open).`);
   return { saved: true, resultId: result.resultId, url: result.url, files: result.files.length, alreadySaved: false };
 }

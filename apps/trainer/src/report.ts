@@ -8,6 +8,8 @@ export interface BeforeAfterRow {
   predicted: string;
   /** A data: URL thumbnail, when the example is an image. */
   thumbnail?: string;
+  /** The image file scored, when there is one (copied next to the outputs as test_images/<image>). */
+  path?: string;
 }
 
 export interface ReportInput {

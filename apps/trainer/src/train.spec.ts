@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ describe('a training run on images with a model', () => {
   });
 
   it('writes every output file', () => {
-    expect(readdirSync(out).sort()).toEqual(['before-after.json', 'confusion.json', 'history.json', 'labels.txt', 'metrics.json', 'model', 'predictions.json', 'report.html']);
+    expect(readdirSync(out).sort()).toEqual(['before-after.json', 'confusion.json', 'history.json', 'labels.txt', 'metrics.json', 'model', 'predictions.json', 'report.html', 'test_images']);
     expect(readdirSync(join(out, 'model')).sort()).toEqual(['model.json', 'trainer.json', 'weights.bin']);
     expect(readFileSync(join(out, 'labels.txt'), 'utf8')).toBe('blue\nred\n');
   });
@@ -69,6 +69,9 @@ describe('a training run on images with a model', () => {
   it('scores the test images before (about even) and after training (correct)', () => {
     const rows = readJson(out, 'before-after.json');
     expect(rows.map((r: { image: string }) => r.image)).toEqual(['blue/t00.png', 'blue/t01.jpg', 'red/t00.png', 'red/t01.jpg']);
+    // The compared images travel with the outputs, so a saved result can show them.
+    for (const r of rows) expect(existsSync(join(out, 'test_images', r.image)), r.image).toBe(true);
+    expect(Object.keys(rows[0]).sort()).toEqual(['after', 'before', 'image', 'label', 'predicted']);
     for (const r of rows) {
       expect(r.before.blue).toBeGreaterThan(0.4);
       expect(r.before.blue).toBeLessThan(0.6);

@@ -1,6 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TrainerMetrics } from '@trialhub/contracts';
 import { BackendChoice, selectBackend } from './backend';
 import { DatasetScan, Example, scanDataset, scanTestImages } from './dataset';
@@ -179,18 +179,44 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       'history.json': json(history),
       'confusion.json': json({ classes: scan.classes, matrix: confusion, rows: 'actual', columns: 'predicted' }),
       'predictions.json': json(predictions),
-      'before-after.json': json(beforeAfter.map(({ thumbnail: _thumbnail, ...row }) => row)),
+      'before-after.json': json(beforeAfter.map(({ thumbnail: _thumbnail, path: _path, ...row }) => row)),
     };
     for (const [name, text] of Object.entries(files)) await writeFile(join(out, name), text);
+    const copiedImages = await copyComparedImages(beforeAfter, out);
     metrics.seconds = (performance.now() - started) / 1000;
     await writeFile(join(out, 'metrics.json'), json(metrics));
     const title = `${scan.classes.join(' vs ')}: ${Number.isFinite(testAccuracy) ? `${(testAccuracy * 100).toFixed(1)} % test accuracy` : 'trained'}`;
     await writeFile(join(out, 'report.html'), renderReport({ title, metrics, history, confusion: { classes: scan.classes, matrix: confusion }, beforeAfter }));
     emit({ type: 'done', testAccuracy, validationAccuracy: metrics.validationAccuracy, trainAccuracy: metrics.trainAccuracy, seconds: metrics.seconds, out });
-    return { out, metrics, files: ['model/model.json', 'model/weights.bin', 'model/trainer.json', ...Object.keys(files), 'metrics.json', 'report.html'] };
+    return { out, metrics, files: ['model/model.json', 'model/weights.bin', 'model/trainer.json', ...Object.keys(files), 'metrics.json', 'report.html', ...copiedImages] };
   } finally {
     extractor?.dispose();
   }
+}
+
+/** Images larger than this stay out of the outputs (the table still names them). */
+const MAX_COPIED_IMAGE_BYTES = 5 * 1024 * 1024;
+const MAX_COPIED_IMAGES = 200;
+
+/**
+ * Copies the images of the before/after table next to the outputs as test_images/<image>, so a
+ * saved or shared result shows them (the portal and the share page look them up there).
+ */
+async function copyComparedImages(rows: BeforeAfterRow[], out: string): Promise<string[]> {
+  const copied: string[] = [];
+  for (const row of rows.slice(0, MAX_COPIED_IMAGES)) {
+    if (!row.path || row.image.split('/').some((part) => part === '..' || part === '')) continue;
+    try {
+      if ((await stat(row.path)).size > MAX_COPIED_IMAGE_BYTES) continue;
+      const name = `test_images/${row.image}`;
+      await mkdir(dirname(join(out, name)), { recursive: true });
+      await copyFile(row.path, join(out, name));
+      copied.push(name);
+    } catch {
+      // An unreadable image only loses its picture in the table.
+    }
+  }
+  return copied;
 }
 
 function assertEveryClassHasData(scan: DatasetScan, kept: Example[]): void {
@@ -240,6 +266,7 @@ async function beforeAndAfter(args: {
       after: scores(after[i]),
       predicted: classes[argmax(after[i])],
       thumbnail: rows[i].path ? await thumbnailDataUrl(rows[i].path!) : undefined,
+      path: rows[i].path,
     });
   }
   return out;
