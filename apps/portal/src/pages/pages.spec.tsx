@@ -283,3 +283,35 @@ describe('account settings', () => {
     expect((await screen.findByRole('alert')).textContent).toBe('The current password is wrong.');
   });
 });
+
+describe('email verification page', () => {
+  it('verifies a token once even when the page mounts again while the log-in loads', async () => {
+    let release!: () => void;
+    const meLoaded = new Promise<void>((r) => (release = r));
+    let used = false;
+    fake = installFakeApi({
+      'GET /api/auth/me': async () => (await meLoaded, json(200, { user: aUser({ verified: true }), csrfToken: 'c' })),
+      'POST /api/auth/verify': () => {
+        if (used) return apiError(400, 'This link is invalid, used or expired.');
+        used = true;
+        return json(200, { verified: true });
+      },
+    });
+    const first = renderAt('/verify-email?token=tok-remount');
+    first.unmount();
+    renderAt('/verify-email?token=tok-remount');
+    await act(async () => release());
+    await screen.findByText('Your email address is verified.');
+    expect(fake.calls.filter((c) => c.method === 'POST' && c.path === '/api/auth/verify')).toHaveLength(1);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says in words when the link has no token or was used', async () => {
+    fake = installFakeApi({ 'GET /api/auth/me': apiError(401, 'Log in first.'), 'POST /api/auth/verify': apiError(400, 'This link is invalid, used or expired.') });
+    renderAt('/verify-email?token=tok-used');
+    expect((await screen.findByRole('alert')).textContent).toMatch(/invalid, used or expired/);
+    cleanup();
+    renderAt('/verify-email');
+    expect((await screen.findByRole('alert')).textContent).toMatch(/has no verification token/);
+  });
+});

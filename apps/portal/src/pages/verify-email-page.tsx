@@ -6,6 +6,17 @@ import { ErrorBanner, Loading, Notice } from '../components/feedback';
 import { Link, useLocation } from '../router';
 import { AuthCard } from './auth-layout';
 
+/**
+ * One verification per token for the page's lifetime: the page can mount twice while the log-in
+ * state loads (its layout changes), and a second POST of a used token would answer "used".
+ */
+const verifications = new Map<string, Promise<unknown>>();
+function verifyOnce(token: string): Promise<unknown> {
+  let p = verifications.get(token);
+  if (!p) verifications.set(token, (p = api.auth.verify(token)));
+  return p;
+}
+
 /** The page the verification mail links to: `/verify-email?token=…`. */
 export function VerifyEmailPage() {
   const { query } = useLocation();
@@ -17,8 +28,7 @@ export function VerifyEmailPage() {
   useEffect(() => {
     if (!token) return;
     let cancelled = false;
-    api.auth
-      .verify(token)
+    verifyOnce(token)
       .then(() => {
         if (cancelled) return;
         setState('done');
