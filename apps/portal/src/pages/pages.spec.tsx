@@ -285,22 +285,25 @@ describe('account settings', () => {
 });
 
 describe('email verification page', () => {
-  it('verifies a token once even when the page mounts again while the log-in loads', async () => {
-    let release!: () => void;
-    const meLoaded = new Promise<void>((r) => (release = r));
+  it('verifies a token once even when the page mounts again before the answer arrives', async () => {
+    let answer!: () => void;
+    const answered = new Promise<void>((r) => (answer = r));
     let used = false;
     fake = installFakeApi({
-      'GET /api/auth/me': async () => (await meLoaded, json(200, { user: aUser({ verified: true }), csrfToken: 'c' })),
-      'POST /api/auth/verify': () => {
+      'GET /api/auth/me': json(200, { user: aUser({ verified: false }), csrfToken: 'c' }),
+      'POST /api/auth/verify': async () => {
+        await answered;
         if (used) return apiError(400, 'This link is invalid, used or expired.');
         used = true;
         return json(200, { verified: true });
       },
     });
     const first = renderAt('/verify-email?token=tok-remount');
+    await screen.findByText('Checking your link…');
     first.unmount();
     renderAt('/verify-email?token=tok-remount');
-    await act(async () => release());
+    await screen.findByText('Checking your link…');
+    await act(async () => answer());
     await screen.findByText('Your email address is verified.');
     expect(fake.calls.filter((c) => c.method === 'POST' && c.path === '/api/auth/verify')).toHaveLength(1);
     expect(screen.queryByRole('alert')).toBeNull();
