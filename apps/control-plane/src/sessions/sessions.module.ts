@@ -5,13 +5,14 @@ import { SessionEventsStream } from './session-events.stream';
 import { SessionMetrics } from './session-metrics';
 import { SessionReconciler } from './session-reconciler';
 import { SessionTokens } from './session-tokens';
+import { SessionViewCache } from './session-view-cache';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 @Module({
   imports: [ProfilesModule],
   controllers: [SessionsController],
-  providers: [SessionsService, SessionReconciler, SessionTokens, ReconcilerSignal, SessionEventsStream, SessionMetrics],
+  providers: [SessionsService, SessionReconciler, SessionTokens, ReconcilerSignal, SessionEventsStream, SessionMetrics, SessionViewCache],
   exports: [SessionsService, SessionTokens, SessionReconciler, ReconcilerSignal],
 })
 export class SessionsModule {}

@@ -11,6 +11,7 @@ import { QuotasService } from '../quotas/quotas.service';
 import { ReconcilerSignal } from './reconciler-signal';
 import { applyTransition, recordSessionEvent } from './session-transitions';
 import { toSessionView } from './session-view';
+import { SessionViewCache } from './session-view-cache';
 import { SESSION_VIEW_EXTRAS, SESSION_VIEW_EXTRAS_SQL, SessionViewExtrasRow } from './session-view-query';
 
 @Injectable()
@@ -22,6 +23,7 @@ export class SessionsService {
     private readonly quotas: QuotasService,
     private readonly audit: AuditService,
     private readonly signal: ReconcilerSignal,
+    private readonly viewCache: SessionViewCache,
   ) {}
 
   /** Checks trial, verification and quotas in one transaction and records a queued session; the reconciler does the rest. */
@@ -55,14 +57,18 @@ export class SessionsService {
     return Promise.all(sessions.map((s) => this.view(s)));
   }
 
-  /** The row and its view's extras in one round trip. */
+  /** From the replica's view cache when it has it, else the row and its view's extras in one round trip; ownership checked every time. */
   async get(auth: AuthUser, id: string): Promise<SessionView> {
+    const view = await this.viewCache.get(id, () => this.loadView(id));
+    if (!view || (view.userId !== auth.id && auth.role !== 'admin')) throw new NotFoundException('No such session.');
+    return view;
+  }
+
+  private async loadView(id: string): Promise<SessionView | null> {
     let query = this.dataSource.manager.createQueryBuilder(SessionEntity, 's').where('s.id = :id', { id });
     for (const [alias, sql] of Object.entries(SESSION_VIEW_EXTRAS)) query = query.addSelect(sql, alias);
     const { entities, raw } = await query.getRawAndEntities<SessionViewExtrasRow>();
-    const s = entities[0];
-    if (!s || (s.userId !== auth.id && auth.role !== 'admin')) throw new NotFoundException('No such session.');
-    return this.toView(s, raw[0]);
+    return entities[0] ? this.toView(entities[0], raw[0]) : null;
   }
 
   /** Stopping is asynchronous: the answer shows `stopping`; a queued session stops at once. */
