@@ -20,10 +20,11 @@ import { loadFeatureExtractor } from '../../apps/trainer/src/model-loader';
 import { splitPartFor } from '../../apps/trainer/src/split';
 import { train } from '../../apps/trainer/src/train';
 import { SeededRandom } from '../../apps/trainer/src/random';
+import { poolHousesDataset } from '../support/shared-dataset';
 
 const small = process.env.BENCH_SMALL === '1';
 const SEEDS = small ? 3 : 10;
-const DATA = resolve('../shared/datasets/pool-houses');
+const DATA = poolHousesDataset();
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const fmt = (xs: number[]) => `${mean(xs).toFixed(3)} (${Math.min(...xs).toFixed(3)}–${Math.max(...xs).toFixed(3)})`;
 

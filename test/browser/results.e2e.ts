@@ -9,9 +9,10 @@ import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tok
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { startTestServer, TestServer } from '../support/server';
 import { buildPortalIfStale, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { poolHousesDataset } from '../support/shared-dataset';
 
 const ROOT = resolve(__dirname, '../..');
-const DATASET = resolve(ROOT, '../shared/datasets/pool-houses');
+const DATASET = poolHousesDataset();
 
 /** A real trainer run on the seed's bottlenecks: the files a notebook session would save. */
 function trainOnce(): string {

@@ -13,9 +13,10 @@ import { startTestServer, TestServer } from '../support/server';
 import { killSessionProcesses } from '../support/session-processes';
 import { writeTinyModel } from '../trainer-fixtures/synthetic';
 import { buildPortalIfStale, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { poolHousesDataset } from '../support/shared-dataset';
 
 /** The seed's data set, shared next to the repository (DESIGN.md): the workspace is seeded with it. */
-const EXAMPLE_DATA = resolve(__dirname, '../../../shared/datasets/pool-houses');
+const EXAMPLE_DATA = poolHousesDataset();
 const NOTEBOOK = 'Classifying-House-And-Pool-Images.ipynb';
 
 interface CellState {

