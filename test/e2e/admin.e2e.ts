@@ -59,6 +59,7 @@ describe('admin', () => {
     expect(b.state).toBe('ready');
     expect(c.state).toBe('queued');
     expect(c.queuePosition).toBe(1);
+    expect(c.reason).toBe('Every cpu slot is in use; you are 1st in the queue');
 
     // Two stop: usage falls to 0 < 1, so the queued one starts.
     await users[0].delete(`/api/sessions/${first.id}`);

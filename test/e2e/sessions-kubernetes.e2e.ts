@@ -111,7 +111,8 @@ describe('sessions on Kubernetes (fake API server)', () => {
     await until(a, first.id, (s) => s.state === 'ready', 'first ready');
     const second = (await b.post('/api/sessions', { profile: 'power8-gpu' })).body;
     const waiting = await until(b, second.id, (s) => s.state === 'queued' && s.events.some((e: any) => e.reason === 'Unschedulable'), 'unschedulable');
-    expect(waiting.reason).toMatch(/nvidia\.com\/gpu/);
+    expect(waiting.reason).toBe('No GPU node has a free nvidia.com/gpu; you are 1st in the queue');
+    expect(waiting.events.find((e: any) => e.reason === 'Unschedulable').message).toMatch(/Insufficient nvidia\.com\/gpu/);
     expect(waiting.queuePosition).toBe(1);
     await a.delete(`/api/sessions/${first.id}`);
     const ready = await until(b, second.id, (s) => s.state === 'ready', 'second ready after the GPU freed');

@@ -17,7 +17,7 @@ export function toSessionView(
     userId: s.userId,
     profile: s.profileName,
     state: s.state,
-    reason: s.reason,
+    reason: s.state === 'queued' ? queuedReason(s, extra.queuePosition) : s.reason,
     queuePosition: extra.queuePosition,
     notebookUrl: s.state === 'ready' && s.mode !== 'headless' ? `/notebook/${s.id}/tree` : null,
     createdAt: s.createdAt.toISOString(),
@@ -28,4 +28,24 @@ export function toSessionView(
     mode: s.mode,
     events: extra.events.map(toEventView),
   };
+}
+
+/**
+ * Why a queued session waits, in words, with its place: "No GPU node has a free nvidia.com/gpu;
+ * you are 3rd in the queue". The scheduler's own message is kept in the event history.
+ */
+export function queuedReason(s: Pick<SessionEntity, 'reason' | 'reasonCode' | 'profileName'>, position: number | null): string {
+  const place = position ? `; you are ${ordinal(position)} in the queue` : '';
+  if (s.reasonCode !== 'Unschedulable') return `Every ${s.profileName} slot is in use${place}`;
+  const message = s.reason ?? '';
+  if (/Insufficient nvidia\.com\/gpu/.test(message)) return `No GPU node has a free nvidia.com/gpu${place}`;
+  if (/Insufficient (cpu|memory)/.test(message)) return `No node has enough free CPU or memory for this profile${place}`;
+  if (/node affinity\/selector|untolerated taint/.test(message) && !/Insufficient/.test(message)) return `No node in the cluster matches this profile${place}`;
+  return `No node can take the notebook yet${message ? ` (${message})` : ''}${place}`;
+}
+
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }

@@ -113,7 +113,7 @@ describe('dashboard', () => {
       ...dashboardRoutes,
       'GET /api/trial': json(200, aTrial()),
       'POST /api/sessions': () => (refuse ? apiError(409, 'You already have 1 running session, the most your plan allows.') : json(202, aSession())),
-      [`GET /api/sessions/${aSession().id}`]: json(200, aSession({ queuePosition: 2 })),
+      [`GET /api/sessions/${aSession().id}`]: json(200, aSession({ queuePosition: 2, reason: 'No GPU node has a free nvidia.com/gpu; you are 2nd in the queue' })),
     });
     renderAt('/');
     fireEvent.click(await screen.findByRole('radio', { name: /CPU only/ }));
@@ -123,7 +123,7 @@ describe('dashboard', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Launch' }));
     await screen.findByRole('heading', { name: /Notebook session/ });
     expect(fake.calls.filter((c) => c.method === 'POST').at(-1)!.body).toEqual({ profile: 'cpu' });
-    expect(document.body.textContent).toMatch(/number 2 in the queue/);
+    expect(document.body.textContent).toMatch(/number 2 in the queue\. \(No GPU node has a free nvidia\.com\/gpu\.\)/);
   });
 
   it('ends the trial only after the confirmation dialog', async () => {

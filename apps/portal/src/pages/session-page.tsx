@@ -63,6 +63,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
           {session.state === 'queued' && (
             <p>
               Waiting for a free machine{session.queuePosition ? <> — you are <strong>number {session.queuePosition}</strong> in the queue</> : null}.
+              {session.reason && <span className="muted"> ({session.reason.replace(/; you are \S+ in the queue$/, '')}.)</span>}
             </p>
           )}
           {(session.state === 'provisioning' || session.state === 'starting') && <p>Setting up your notebook. This usually takes under a minute.</p>}
