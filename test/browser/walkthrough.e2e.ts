@@ -167,6 +167,11 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     const matrix = page.getByRole('img', { name: /^Confusion matrix/ });
     await matrix.waitFor();
     expect(await matrix.isVisible()).toBe(true);
+    // The before/after table shows the test photos, which travel with the run.
+    const photos = page.locator('table img');
+    await photos.first().waitFor();
+    expect(await photos.count()).toBe(4);
+    expect(await photos.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
     await screenshot(page, 'walkthrough-07-result-charts');
 
     // 7. Share: create a link in the dialog and copy it.
@@ -183,6 +188,8 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     const shared = await stranger.page.goto(shareUrl);
     expect(shared?.status()).toBe(200);
     await expect(stranger.page.textContent('body')).resolves.toContain(title);
+    // The notebook the run was trained in is part of the result, rendered as HTML.
+    await stranger.page.getByRole('heading', { name: 'Notebook: notebook.ipynb' }).waitFor();
     expect(await stranger.context.cookies()).not.toContainEqual(expect.objectContaining({ name: 'trialhub_session' }));
     await screenshot(stranger.page, 'walkthrough-09-shared-logged-out');
 

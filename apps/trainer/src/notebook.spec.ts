@@ -86,6 +86,24 @@ describe('saveResultsToTrialhub', () => {
     expect(lines.at(-1)).toBe('Saved to Trialhub: http://trialhub.test/s/abc (open it in the portal, where Share makes a link anyone can open).');
   });
 
+  it('keeps the notebook with the run as notebook.ipynb, copied only for a new save', async () => {
+    const env = { TRIALHUB_UPLOAD_URL: url, TRIALHUB_UPLOAD_TOKEN: 'tok' };
+    const notebook = join(dir, 'Example.ipynb');
+    writeFileSync(notebook, '{"cells":[],"nbformat":4,"nbformat_minor":5,"metadata":{}}');
+    await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', notebook, env, print: () => undefined });
+    expect(seen.map((s) => s.path)).toContain('/api/uploads/' + seen[0].path.split('/')[3] + '/notebook.ipynb');
+    // An autosave of the notebook alone does not make re-running the cell save a second result.
+    writeFileSync(notebook, '{"cells":[{"cell_type":"markdown","source":"x","metadata":{}}],"nbformat":4,"nbformat_minor":5,"metadata":{}}');
+    seen = [];
+    const again = await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', notebook, env, print: () => undefined });
+    expect(again).toMatchObject({ alreadySaved: true });
+    expect(seen).toEqual([]);
+    const lines: string[] = [];
+    rmSync(join(dir, 'run', '.trialhub-saved'));
+    await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', notebook: join(dir, 'missing.ipynb'), env, print: (l) => lines.push(l) });
+    expect(lines[0]).toMatch(/^note: the notebook .*missing\.ipynb was not kept with the run/);
+  });
+
   it('run again on the same files, answers the result saved before; on a retrained run, saves it anew', async () => {
     const env = { TRIALHUB_UPLOAD_URL: url, TRIALHUB_UPLOAD_TOKEN: 'tok' };
     await saveResultsToTrialhub({ dir: join(dir, 'run'), title: 'Pools', env, print: () => undefined });

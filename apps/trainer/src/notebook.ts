@@ -3,6 +3,8 @@
  * helpers the example notebook uses (example data, model choice, display, progress, saving
  * to Trialhub). See apps/trainer/README.md for how the module is found.
  */
+import { copyFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { EventSink } from './progress';
 import { savedState } from './saved-marker';
 import { uploadResults } from './upload';
@@ -71,7 +73,16 @@ export type SaveOutcome =
  * does not save it a second time. Running the cell again on the same files answers the
  * result saved before; a run retrained in the same folder is saved anew (or pass `again`).
  */
-export async function saveResultsToTrialhub(options: { dir: string; title: string; runName?: string; again?: boolean; env?: NodeJS.ProcessEnv; print?: (line: string) => void }): Promise<SaveOutcome> {
+export async function saveResultsToTrialhub(options: {
+  dir: string;
+  title: string;
+  runName?: string;
+  again?: boolean;
+  /** A notebook file to keep with the run as notebook.ipynb (as last saved to disk), so the result and its share page show it. */
+  notebook?: string;
+  env?: NodeJS.ProcessEnv;
+  print?: (line: string) => void;
+}): Promise<SaveOutcome> {
   const env = options.env ?? process.env;
   const print = options.print ?? console.log;
   const url = env.TRIALHUB_UPLOAD_URL;
@@ -86,6 +97,14 @@ export async function saveResultsToTrialhub(options: { dir: string; title: strin
     if (before?.state === 'saved' && before.marker.format === 1) {
       print(`Already saved to Trialhub, and nothing changed since. Link: ${before.marker.url}`);
       return { saved: true, resultId: before.marker.resultId, url: before.marker.url, files: before.marker.files, alreadySaved: true };
+    }
+  }
+  // Copied only for a new save, so re-running the cell on an unchanged run stays one result.
+  if (options.notebook) {
+    try {
+      await copyFile(options.notebook, join(options.dir, 'notebook.ipynb'));
+    } catch (error) {
+      print(`note: the notebook ${options.notebook} was not kept with the run (${(error as Error).message})`);
     }
   }
   const result = await uploadResults({ dir: options.dir, uploadUrl: url, token, title: options.title, runName: options.runName, onFile: (file, bytes) => print(`uploaded ${file} (${bytes} bytes)`) });
