@@ -21,8 +21,10 @@ export interface AdminQuotas {
   blockedEmailDomains: string[];
 }
 
-/** `PUT /api/admin/quotas`: only the fields to change. Applies to new work; running sessions keep running. */
-/** With `applyToRunning`, running sessions get the new maximum runtime and idle timeout too (by default they keep theirs). */
+/**
+ * `PUT /api/admin/quotas`: only the fields to change. Applies to new work; running sessions keep
+ * their maximum runtime and idle timeout unless `applyToRunning` gives them the new ones.
+ */
 export type AdminQuotasUpdate = Partial<AdminQuotas> & { applyToRunning?: boolean };
 
 export interface AdminToleration {
