@@ -27,4 +27,13 @@ export class AuditService {
       details: details as object,
     });
   }
+
+  /** One action on many targets, in one statement (set-based work such as a mass teardown). */
+  async recordMany(actor: AuditActor, action: string, targets: Array<{ type: string; id: string }>, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    if (!targets.length) return;
+    await manager.insert(
+      AuditEventEntity,
+      targets.map((target) => ({ actorId: actor.id, actorEmail: actor.email, action, targetType: target.type, targetId: target.id, details: {} })),
+    );
+  }
 }

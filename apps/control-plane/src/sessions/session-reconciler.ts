@@ -3,9 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DataSource, EntityManager } from 'typeorm';
+import type { SessionState } from '@trialhub/contracts';
 import { AuditService, SYSTEM_ACTOR } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { ProfileEntity, SessionEntity, TrialEntity, WorkspaceEntity } from '../database/entities';
+import { settleWithLimit } from '../common/map-limit';
 import { queryRows } from '../database/query-rows';
 import { isTransientDatabaseError } from '../database/transient-errors';
 import { QuotasService } from '../quotas/quotas.service';
@@ -20,6 +22,8 @@ import { WorkQueue } from './work-queue';
 
 /** A session starting that the runtime has not seen for this long is reported lost. */
 const LOST_AFTER_MS = 60_000;
+/** Trials whose workspaces one teardown round claims. */
+const TEARDOWN_BATCH = 500;
 /** How long one termination call may block a worker before it is retried on a later pass. */
 const TERMINATE_WAIT_MS = 20_000;
 
@@ -40,6 +44,8 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
   private passAgain = false;
   private stopped = false;
   private readonly leaseMs: number;
+  /** The state each session had when this replica last stepped it (see onObservation). */
+  private readonly lastSeen = new Map<string, SessionState>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,12 +58,13 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
     private readonly audit: AuditService,
   ) {
     this.leaseMs = Math.max(5000, config.schedulerIntervalMs * 10);
-    this.queue = new WorkQueue(32, (id) => this.processSession(id));
+    // Most of a step is waiting on the API server (a pod to go, a create to answer), not CPU: many run at once.
+    this.queue = new WorkQueue(128, (id) => this.processSession(id));
   }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.runtime.start();
-    this.unwatch = this.runtime.watch((obs) => this.queue.add(obs.sessionId));
+    this.unwatch = this.runtime.watch((obs) => this.onObservation(obs.sessionId));
     this.signal.onWake(() => void this.pass());
     await this.triageOpenSessions();
     this.timer = setInterval(() => void this.pass(), Math.min(1000, this.config.schedulerIntervalMs));
@@ -253,8 +260,27 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
         await this.fail(session, 'RuntimeError', `The notebook could not be started: ${(err as Error).message}`).catch(() => undefined);
       }
     } finally {
+      if (session.state === 'stopped' || session.state === 'failed') this.lastSeen.delete(id);
+      else {
+        // Sessions another replica finished stay here; a cap keeps that bounded (losing hints is harmless).
+        if (this.lastSeen.size >= 50_000) this.lastSeen.clear();
+        this.lastSeen.set(id, session.state);
+      }
       await this.release(id, retryInMs).catch((err) => this.logger.error({ err }, 'Could not release a session lease'));
     }
+  }
+
+  /**
+   * A runtime event: queue the session unless, by the state this replica last saw, the event
+   * changes nothing (a pod moving from "pulling" to "creating" while the session is starting).
+   * A pod goes through several such events per launch, and each queued one costs a claim, a
+   * read and a release. A hint only: another replica may have moved the session meanwhile, which
+   * the claim sees; a skipped event is looked at again by the starting backstop (`enqueueDue`).
+   */
+  private onObservation(sessionId: string): void {
+    const known = this.lastSeen.get(sessionId);
+    if (known && known !== 'stopping' && decide(known, this.runtime.observe(sessionId), 0, LOST_AFTER_MS).kind === 'none') return;
+    this.queue.add(sessionId);
   }
 
   /** Returns when to look again (ms), or null when only a runtime event or an API call should wake it. */
@@ -359,22 +385,33 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
 
   /** Deletes the workspace of every ended trial once none of its sessions holds resources. */
   async tearDownEndedTrials(): Promise<void> {
-    const trials: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT t.id FROM trials t WHERE t.state = 'ended' AND t.torn_down_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.trial_id = t.id AND s.state IN ('provisioning','starting','ready','stopping','queued'))
-       LIMIT 200`,
-    );
-    for (const { id } of trials) {
+    for (;;) {
+      // Claimed in one statement (SKIP LOCKED: replicas take different trials), deleted in parallel.
+      const batch = queryRows<{ id: string; expires_at: Date | null; end_reason: string | null }>(
+        await this.dataSource.query(
+          `WITH picked AS (
+             SELECT t.id FROM trials t WHERE t.state = 'ended' AND t.torn_down_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.trial_id = t.id AND s.state IN ('provisioning','starting','ready','stopping','queued'))
+             LIMIT $1 FOR UPDATE OF t SKIP LOCKED)
+           UPDATE trials t SET torn_down_at = now() FROM picked WHERE t.id = picked.id RETURNING t.id, t.expires_at, t.end_reason`,
+          [TEARDOWN_BATCH],
+        ),
+      );
+      if (!batch.length) return;
+      const outcomes = await settleWithLimit(batch, 32, (t) => this.runtime.deleteWorkspace(t.id));
+      const done = batch.filter((_, i) => outcomes[i].status === 'fulfilled');
+      const failed = batch.filter((_, i) => outcomes[i].status === 'rejected');
       await this.dataSource.transaction(async (m: EntityManager) => {
-        const locked = await m.query(`SELECT id FROM trials WHERE id = $1 AND torn_down_at IS NULL FOR UPDATE SKIP LOCKED`, [id]);
-        if (!locked.length) return;
-        await this.runtime.deleteWorkspace(id);
-        await m.update(WorkspaceEntity, { trialId: id }, { state: 'deleted', deletedAt: new Date() });
-        await m.update(TrialEntity, { id }, { tornDownAt: new Date() });
-        await this.audit.record(SYSTEM_ACTOR, 'trial.teardown', { type: 'trial', id }, {}, m);
-        const [trial] = await m.query(`SELECT expires_at, end_reason FROM trials WHERE id = $1`, [id]);
-        if (trial?.end_reason === 'expired') this.metrics.teardownLag.observe((Date.now() - new Date(trial.expires_at).getTime()) / 1000);
+        if (done.length) {
+          await m.query(`UPDATE workspaces SET state = 'deleted', deleted_at = now() WHERE trial_id = ANY($1::uuid[])`, [done.map((t) => t.id)]);
+          await this.audit.recordMany(SYSTEM_ACTOR, 'trial.teardown', done.map((t) => ({ type: 'trial', id: t.id })), m);
+        }
+        // Not deleted (the API server refused or was away): the next pass tries again.
+        if (failed.length) await m.query(`UPDATE trials SET torn_down_at = NULL WHERE id = ANY($1::uuid[])`, [failed.map((t) => t.id)]);
       });
+      for (const [i, t] of failed.entries()) if (i < 3) this.logger.warn(`Workspace of trial ${t.id} not deleted yet: ${((outcomes[batch.indexOf(t)] as PromiseRejectedResult).reason as Error).message}`);
+      for (const t of done) if (t.end_reason === 'expired' && t.expires_at) this.metrics.teardownLag.observe((Date.now() - new Date(t.expires_at).getTime()) / 1000);
+      if (batch.length < TEARDOWN_BATCH || failed.length) return;
     }
   }
 
@@ -398,6 +435,10 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
       }
       await Promise.all(removed.sessions.map((id) => this.runtime.terminate(id, { gracePeriodSeconds: 0 })));
       await Promise.all(removed.trials.map((id) => this.runtime.deleteWorkspace(id)));
+      if (removed.trials.length) {
+        // E.g. a teardown interrupted between claiming a trial and deleting its claim.
+        await this.dataSource.query(`UPDATE workspaces SET state = 'deleted', deleted_at = now() WHERE trial_id::text = ANY($1) AND state <> 'deleted'`, [removed.trials]);
+      }
       if (removed.sessions.length || removed.trials.length) {
         this.logger.warn(`Garbage collected ${removed.sessions.length} session(s) and ${removed.trials.length} workspace(s) the database does not know as live`);
       }

@@ -211,7 +211,7 @@ export class KubeApi {
     const key = createHash('sha256').update(`${secure}|${JSON.stringify(options)}`).digest('hex');
     let agent = this.agents.get(key);
     if (!agent) {
-      const pool = { ...options, keepAlive: true, maxSockets: this.options.maxSockets ?? 32 };
+      const pool = { ...options, keepAlive: true, maxSockets: this.options.maxSockets ?? 64 };
       agent = secure ? new HttpsAgent(pool) : new HttpAgent(pool);
       this.agents.set(key, agent);
     }
