@@ -212,5 +212,19 @@ describe('admin', () => {
     expect(suspends[0]).toMatchObject({ actor: { email: ADMIN.email }, target: { type: 'user' }, details: { reason: 'crypto mining' } });
     const byActor = (await admin.get(`/api/admin/audit?actor=${ADMIN.email}`)).body;
     expect(byActor.every((e: any) => e.actor.email === ADMIN.email)).toBe(true);
+
+    // Paging: pages of 5, each older than the last id of the one before, add up to the whole log.
+    const pages: any[] = [];
+    let before: string | undefined;
+    for (;;) {
+      const page = (await admin.get(`/api/admin/audit?limit=5${before ? `&before=${before}` : ''}`)).body;
+      pages.push(...page);
+      if (page.length < 5) break;
+      before = page.at(-1).id;
+    }
+    expect(pages.map((e) => e.id)).toEqual(all.map((e: any) => e.id));
+    const bad = await admin.get('/api/admin/audit?before=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/before must be an audit event id/);
   });
 });

@@ -175,11 +175,12 @@ export interface AdminAuditEvent {
   details: Record<string, unknown>;
 }
 
-/** Filters of `GET /api/admin/audit`: action prefix, actor email or id, target id, ISO time, 1–1000. */
+/** Filters of `GET /api/admin/audit`: action prefix, actor email or id, target id, ISO time, older than an event id (paging), 1–1000. */
 export interface AdminAuditQuery {
   action?: string;
   actor?: string;
   target?: string;
   since?: string;
+  before?: string;
   limit?: number;
 }

@@ -72,7 +72,7 @@ export class AdminActivityService {
     return [header.join(','), ...lines].join('\n') + '\n';
   }
 
-  async auditLog(filter: { action?: string; actor?: string; target?: string; since?: string; limit?: number }) {
+  async auditLog(filter: { action?: string; actor?: string; target?: string; since?: string; before?: string; limit?: number }) {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, value: unknown) => {
@@ -83,6 +83,7 @@ export class AdminActivityService {
     if (filter.actor) add(`(actor_email ILIKE ? OR actor_id::text = ?)`, filter.actor);
     if (filter.target) add(`target_id = ?`, filter.target);
     if (filter.since) add(`at >= ?`, filter.since);
+    if (filter.before) add(`id < ?::bigint`, filter.before);
     params.push(filter.limit ?? 200);
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `SELECT id, at, actor_id, actor_email, action, target_type, target_id, details FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,

@@ -1,6 +1,6 @@
 import type { ProfileView, SessionView, TrialView, UserView } from '@trialhub/contracts';
 
-type Handler = (request: { method: string; path: string; body: unknown; headers: Record<string, string> }) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
+type Handler = (request: { method: string; path: string; query: Record<string, string>; body: unknown; headers: Record<string, string> }) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
 
 /**
  * Replaces `fetch` with a router of canned control-plane answers, for component tests of
@@ -9,14 +9,14 @@ type Handler = (request: { method: string; path: string; body: unknown; headers:
  * reach there.
  */
 export function installFakeApi(routes: Record<string, Handler | { status: number; body?: unknown }>) {
-  const calls: Array<{ method: string; path: string; body: unknown; headers: Record<string, string> }> = [];
+  const calls: Array<{ method: string; path: string; query: Record<string, string>; body: unknown; headers: Record<string, string> }> = [];
   const original = globalThis.fetch;
   globalThis.fetch = (async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(String(input), 'http://portal.test');
     const method = (init.method ?? 'GET').toUpperCase();
     const headers = Object.fromEntries(Object.entries((init.headers as Record<string, string>) ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
     const body = typeof init.body === 'string' ? JSON.parse(init.body) : undefined;
-    const call = { method, path: url.pathname, body, headers };
+    const call = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, headers };
     calls.push(call);
     const route = routes[`${method} ${url.pathname}`];
     if (!route) return new Response(JSON.stringify({ statusCode: 404, error: 'Not Found', message: `No route ${method} ${url.pathname} in this test` }), { status: 404 });

@@ -92,6 +92,10 @@ export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(254) actor?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) target?: string;
   @ApiPropertyOptional() @IsOptional() @IsISO8601() since?: string;
+  @ApiPropertyOptional({ description: 'only events older than this event id (the next page: the last id of the previous one)' })
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'before must be an audit event id (a whole number)' })
+  before?: string;
   @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit?: number;
 }
 

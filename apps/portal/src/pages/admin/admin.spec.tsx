@@ -338,6 +338,29 @@ describe('capacity, sessions, usage and audit', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Filter' }));
     await waitFor(() => expect(fake.calls.filter((c) => c.path === '/api/admin/audit')).toHaveLength(2));
   });
+
+  it('pages back through older events on request, until the oldest', async () => {
+    const events: AdminAuditEvent[] = [5, 4, 3, 2, 1].map((n) => ({ id: String(n), at: `2026-01-0${n}T10:00:00Z`, actor: { id: null, email: 'system' }, action: `trial.teardown`, target: { type: 'trial', id: `t${n}` }, details: {} }));
+    fake = installFakeApi({
+      ...asAdmin,
+      'GET /api/admin/audit': ({ query }) => {
+        const older = query.before ? events.filter((e) => Number(e.id) < Number(query.before)) : events;
+        return json(200, older.slice(0, Number(query.limit ?? 200)));
+      },
+    });
+    renderAt('/admin/audit');
+    await screen.findByRole('table');
+    fireEvent.change(screen.getByLabelText('Show at most'), { target: { value: '2' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Filter' }));
+    await screen.findByRole('table', { name: '2 events, newest first' });
+    fireEvent.click(screen.getByRole('button', { name: 'Show older events' }));
+    await screen.findByRole('table', { name: '4 events, newest first' });
+    fireEvent.click(screen.getByRole('button', { name: 'Show older events' }));
+    await screen.findByRole('table', { name: '5 events, newest first' });
+    expect(screen.queryByRole('button', { name: 'Show older events' })).toBeNull();
+    expect(screen.getByText('That is the oldest event that matches.')).toBeTruthy();
+    expect(fake.calls.filter((c) => c.path === '/api/admin/audit').map((c) => c.query.before ?? null)).toEqual([null, null, '4', '2']);
+  });
 });
 
 describe('quota field conversions', () => {

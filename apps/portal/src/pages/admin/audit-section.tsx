@@ -1,5 +1,6 @@
 import type { AdminAuditEvent, AdminAuditQuery } from '@trialhub/contracts';
-import { FormEvent, useState } from 'react';
+import { FormEvent, useEffect, useState } from 'react';
+import { messageOf } from '../../api/client';
 import { api } from '../../api/endpoints';
 import { EmptyState, ErrorBanner } from '../../components/feedback';
 import { Button } from '../../components/form';
@@ -10,8 +11,9 @@ import { AdminField, Loaded, plural } from './admin-ui';
 
 /** Actions the control plane records (the filter is a prefix: "trial." matches every trial action). */
 const KNOWN_ACTIONS = [
-  'user.signup', 'user.suspend', 'user.reinstate', 'user.role', 'user.quota', 'trial.admit', 'trial.extend', 'trial.end', 'trial.grant',
-  'session.launch', 'session.stop', 'session.force-stop', 'quotas.update', 'profile.create', 'profile.update',
+  'user.signup', 'user.password-reset', 'user.suspend', 'user.reinstate', 'user.role', 'user.quota', 'trial.admit', 'trial.extend', 'trial.end',
+  'trial.grant', 'trial.teardown', 'session.launch', 'session.stop', 'session.resume', 'session.force-stop', 'session.teardown', 'share.create',
+  'share.revoke', 'quotas.update', 'profile.create', 'profile.update',
 ];
 
 /** The audit log: who did what to whom, newest first, filtered as the API allows. */
@@ -57,9 +59,52 @@ export function AuditSection() {
       </form>
       <ErrorBanner message={formError} />
       <Loaded resource={events} label="Loading the audit log…">
-        {(list) => (list.length === 0 ? <EmptyState title="No events match these filters" /> : <AuditTable events={list} />)}
+        {(list) => (list.length === 0 ? <EmptyState title="No events match these filters" /> : <PagedAudit first={list} filter={filter} />)}
       </Loaded>
     </section>
+  );
+}
+
+/** The first page, and older ones on request (each asks for events before the last one shown). */
+function PagedAudit({ first, filter }: { first: AdminAuditEvent[]; filter: AdminAuditQuery }) {
+  const limit = filter.limit ?? 200;
+  const [events, setEvents] = useState(first);
+  const [more, setMore] = useState(first.length >= limit);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  // A new first page (new filters, or a reload) starts the list again.
+  useEffect(() => {
+    setEvents(first);
+    setMore(first.length >= limit);
+    setError(null);
+  }, [first, limit]);
+  const loadOlder = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const page = await api.admin.audit({ ...filter, before: events.at(-1)!.id });
+      setEvents((shown) => [...shown, ...page]);
+      setMore(page.length >= limit);
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <AuditTable events={events} />
+      <ErrorBanner message={error} />
+      {more ? (
+        <div className="actions">
+          <Button variant="ghost" busy={busy} busyLabel="Loading…" onClick={() => void loadOlder()}>
+            Show older events
+          </Button>
+        </div>
+      ) : (
+        events.length > limit && <p className="muted">That is the oldest event that matches.</p>
+      )}
+    </>
   );
 }
 
