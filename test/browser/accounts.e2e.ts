@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startMailbox } from '../support/mailbox';
 import { startTestServer, TestServer } from '../support/server';
-import { buildPortalIfStale, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { buildPortalIfStale, launchBrowser, newContext, capture, signUpInBrowser } from './support/browser';
 
 const pathFromMail = (text: string, path: string) => new RegExp(`(/${path}\\?token=[\\w-]+)`).exec(text)?.[1];
 
@@ -30,7 +30,7 @@ describe('portal: accounts and trials in a real browser', () => {
     await page.getByRole('link', { name: 'Start a free trial' }).click();
     const terms = page.getByRole('region', { name: 'Your 24-hour GPU trial' });
     await expect(terms.textContent()).resolves.toMatch(/24 hours.*GPU.*torn down.*Saved results and their share links are kept/s);
-    await screenshot(page, 'accounts-1-signup');
+    await capture(page, 'accounts-1-signup');
 
     // Submitting without accepting the terms says what is missing.
     await page.getByLabel('Email').fill('ada@example.com');
@@ -51,11 +51,11 @@ describe('portal: accounts and trials in a real browser', () => {
     await expect(page.getByRole('radio', { name: /CPU only/ }).count()).resolves.toBe(1);
     await expect(page.getByText('No sessions yet').isVisible()).resolves.toBe(true);
     await expect(page.getByText('Please verify your email address').isVisible()).resolves.toBe(true);
-    await screenshot(page, 'accounts-2-dashboard');
+    await capture(page, 'accounts-2-dashboard');
     // Phone-sized: the layout stacks and nothing overflows sideways.
     await page.setViewportSize({ width: 390, height: 844 });
     await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(390);
-    await screenshot(page, 'accounts-2-dashboard-phone');
+    await capture(page, 'accounts-2-dashboard-phone');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -71,7 +71,7 @@ describe('portal: accounts and trials in a real browser', () => {
     });
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByText('Verified', { exact: true }).waitFor();
-    await screenshot(page, 'accounts-3-verified');
+    await capture(page, 'accounts-3-verified');
 
     // A used link is refused with the server's sentence, not a JSON body.
     await page.goto(pathFromMail(verifyMail.text, 'verify-email')!);
@@ -110,7 +110,7 @@ describe('portal: accounts and trials in a real browser', () => {
     await expect(alert.textContent()).resolves.toBe('Wrong email or password.');
     const body = (await page.textContent('body')) ?? '';
     expect(body).not.toMatch(/statusCode|requestId|\{"/);
-    await screenshot(page, 'accounts-4-wrong-password');
+    await capture(page, 'accounts-4-wrong-password');
     await page.getByLabel('Password').fill('apollo-guidance');
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -124,7 +124,7 @@ describe('portal: accounts and trials in a real browser', () => {
     await page.getByRole('button', { name: 'End trial' }).click();
     const dialog = page.getByRole('dialog', { name: 'End your trial now?' });
     await expect(dialog.textContent()).resolves.toMatch(/Saved results and their share links are kept/);
-    await screenshot(page, 'accounts-5-end-trial-confirm');
+    await capture(page, 'accounts-5-end-trial-confirm');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     await page.getByTestId('countdown').waitFor();
@@ -136,7 +136,7 @@ describe('portal: accounts and trials in a real browser', () => {
     await expect(page.getByRole('button', { name: 'Launch' }).count()).resolves.toBe(0);
     const trial = await page.evaluate(() => fetch('/api/trial').then((r) => r.json()));
     expect(trial).toMatchObject({ state: 'ended', endReason: 'user' });
-    await screenshot(page, 'accounts-6-trial-ended');
+    await capture(page, 'accounts-6-trial-ended');
     expect(errors).toEqual([]);
     await context.close();
   });
@@ -168,7 +168,7 @@ describe('portal: the waitlist', () => {
       await expect(page.getByRole('button', { name: 'Launch' }).count()).resolves.toBe(0);
       await expect(page.getByText('You can launch a notebook as soon as your trial starts.').isVisible()).resolves.toBe(true);
     }
-    await screenshot(second.page, 'waitlist-1-position');
+    await capture(second.page, 'waitlist-1-position');
     expect([...first.errors, ...second.errors]).toEqual([]);
     await first.context.close();
     await second.context.close();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
-import { buildPortalIfStale, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { buildPortalIfStale, launchBrowser, newContext, capture, signUpInBrowser } from './support/browser';
 
 const ADMIN = { email: 'operator@trialhub.test', password: 'operator-password-1' };
 
@@ -53,7 +53,7 @@ describe('portal: the admin console in a real browser', () => {
     await profiles.getByLabel('Slots for CPU only').fill('9');
     await profiles.getByRole('button', { name: 'Save CPU only' }).click();
     await profiles.getByText('Saved.').waitFor();
-    await screenshot(page, 'admin-1-quotas-saved');
+    await capture(page, 'admin-1-quotas-saved');
 
     await page.reload();
     await page.getByLabel('Sessions per user', { exact: true }).waitFor();
@@ -75,7 +75,7 @@ describe('portal: the admin console in a real browser', () => {
     await expect(page.getByLabel('Sessions per user', { exact: true }).getAttribute('aria-invalid')).resolves.toBe('true');
     expect(await page.textContent('main')).not.toMatch(/statusCode|requestId|\{"|sessionsPerUser/);
     expect((await admin.get('/api/admin/quotas')).body.sessionsPerUser).toBe(3);
-    await screenshot(page, 'admin-2-quota-refused');
+    await capture(page, 'admin-2-quota-refused');
 
     // Phone-sized: the console stacks; only the tables scroll sideways, inside their own box.
     await page.setViewportSize({ width: 390, height: 844 });
@@ -101,7 +101,7 @@ describe('portal: the admin console in a real browser', () => {
     const rows = () => page.getByRole('table', { name: /waiting, first in line first/ }).getByRole('rowheader').allTextContents();
     await page.getByRole('table', { name: '4 people waiting, first in line first' }).waitFor();
     expect(await rows()).toEqual(people);
-    await screenshot(page, 'admin-3-waitlist');
+    await capture(page, 'admin-3-waitlist');
 
     await page.getByRole('button', { name: 'Admit wait-b@example.com' }).click();
     await page.getByText('Admitted 1 person: their trial has started.').waitFor();
@@ -122,7 +122,7 @@ describe('portal: the admin console in a real browser', () => {
     }
     expect((await clients[3].get('/api/trial')).body).toMatchObject({ state: 'waitlisted', position: 1 });
     expect((await admin.get('/api/admin/waitlist')).body.map((w: { email: string }) => w.email)).toEqual(['wait-d@example.com']);
-    await screenshot(page, 'admin-4-waitlist-admitted');
+    await capture(page, 'admin-4-waitlist-admitted');
     expect(errors).toEqual([]);
     await context.close();
 
@@ -133,7 +133,7 @@ describe('portal: the admin console in a real browser', () => {
     await visitor.page.goto('/admin/users');
     await visitor.page.getByRole('heading', { name: 'Admins only' }).waitFor();
     await expect(visitor.page.textContent('main')).resolves.toMatch(/curious@example\.com\) does not have the admin role/);
-    await screenshot(visitor.page, 'admin-5-admins-only');
+    await capture(visitor.page, 'admin-5-admins-only');
     expect(visitor.errors).toEqual([]);
     await visitor.context.close();
     await admin.put('/api/admin/quotas', { maxActiveTrials: null });
@@ -162,7 +162,7 @@ describe('portal: the admin console in a real browser', () => {
     await page.getByRole('button', { name: 'Grant another trial' }).click();
     await page.getByText('A new trial is granted.').waitFor();
     expect((await user.get('/api/trial')).body.state).toBe('active');
-    await screenshot(page, 'admin-6-user-detail');
+    await capture(page, 'admin-6-user-detail');
 
     await page.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'Usage' }).click();
     await page.getByRole('table', { name: 'Usage per day, newest first' }).waitFor();
@@ -172,7 +172,7 @@ describe('portal: the admin console in a real browser', () => {
     expect(csv.type).toMatch(/text\/csv/);
     expect(csv.text.split('\n')[0]).toMatch(/^day,trials_started,sessions,gpu_hours,/);
     expect(csv.text.trim().split('\n')).toHaveLength(31);
-    await screenshot(page, 'admin-7-usage');
+    await capture(page, 'admin-7-usage');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { startTestServer, TestServer } from '../support/server';
-import { buildPortalIfStale, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { buildPortalIfStale, launchBrowser, newContext, capture, signUpInBrowser } from './support/browser';
 import { poolHousesDataset } from '../support/shared-dataset';
 
 const ROOT = resolve(__dirname, '../..');
@@ -88,7 +88,7 @@ describe('portal: results, charts and sharing', () => {
     const counts = (await matrix.locator('[data-cell] text').allTextContents()).map(Number);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(metrics.testCount);
     await page.locator('table.before-after').waitFor();
-    await screenshot(page, 'results-1-result-page');
+    await capture(page, 'results-1-result-page');
     const beforeAfter = JSON.parse(readFileSync(join(runDir, 'before-after.json'), 'utf8'));
     await page.getByRole('button', { name: `Show all ${beforeAfter.length} test images` }).click();
     await expect(page.locator('table.before-after tbody tr').count()).resolves.toBe(beforeAfter.length);
@@ -105,14 +105,14 @@ describe('portal: results, charts and sharing', () => {
     const shareUrl = await dialog.getByLabel('Your new link').inputValue();
     expect(shareUrl).toMatch(new RegExp(`^${server.url}/share/[\\w-]{20,}$`));
     await expect(dialog.getByText(/Works until/).isVisible()).resolves.toBe(true);
-    await screenshot(page, 'results-2-share-dialog');
+    await capture(page, 'results-2-share-dialog');
 
     // A fresh browser, logged out, sees the shared result.
     const stranger = await newContext(browser, server.url);
     const shared = await stranger.page.goto(shareUrl);
     expect(shared?.status()).toBe(200);
     await expect(stranger.page.textContent('body')).resolves.toContain('Pool houses, 200 steps');
-    await screenshot(stranger.page, 'results-3-shared-logged-out');
+    await capture(stranger.page, 'results-3-shared-logged-out');
 
     // Revoke: the link disappears from the dialog and stops working.
     await dialog.getByRole('button', { name: /Revoke the link/ }).click();
@@ -120,7 +120,7 @@ describe('portal: results, charts and sharing', () => {
     const gone = await stranger.page.goto(shareUrl);
     expect([404, 410]).toContain(gone?.status());
     await expect(stranger.page.textContent('body')).resolves.not.toContain('Pool houses, 200 steps');
-    await screenshot(stranger.page, 'results-4-revoked-link');
+    await capture(stranger.page, 'results-4-revoked-link');
     expect([...owner.errors, ...stranger.errors]).toEqual([]);
     await stranger.context.close();
     await owner.context.close();

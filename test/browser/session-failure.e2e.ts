@@ -3,7 +3,7 @@ import type { Browser } from 'playwright-core';
 import { ApiClient } from '../support/http';
 import { startFakeCluster } from '../support/kube';
 import { startTestServer, TestServer } from '../support/server';
-import { buildPortalIfStale, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { buildPortalIfStale, launchBrowser, newContext, capture, signUpInBrowser } from './support/browser';
 
 const ADMIN = { ADMIN_EMAIL: 'ops@trialhub.test', ADMIN_PASSWORD: 'ops-password-1' };
 
@@ -41,7 +41,7 @@ describe('portal: a launch that fails (fake Kubernetes cluster)', () => {
     await expect(page.locator('.step-failed').count()).resolves.toBe(1);
     await expect(page.getByRole('button', { name: 'Resume' }).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('button', { name: 'Stop' }).count()).resolves.toBe(0);
-    await screenshot(page, 'session-5-failed');
+    await capture(page, 'session-5-failed');
 
     // The dashboard lists it as failed, with the reason.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();

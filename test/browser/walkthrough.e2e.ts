@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TestServer } from '../support/server';
 import { killSessionProcesses } from '../support/session-processes';
 import { writeTinyModel } from '../trainer-fixtures/synthetic';
-import { buildPortalIfStale, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { buildPortalIfStale, launchBrowser, newContext, capture, screenshot, signUpInBrowser } from './support/browser';
 import { poolHousesDataset } from '../support/shared-dataset';
 
 /** The seed's data set, shared next to the repository (DESIGN.md): the workspace is seeded with it. */
@@ -72,13 +72,13 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
     const sessionUrl = page.url();
     const sessionId = sessionUrl.split('/').pop()!;
-    await screenshot(page, 'walkthrough-01-launching');
+    await capture(page, 'walkthrough-01-launching');
     const open = page.getByRole('link', { name: 'Open notebook' });
     await open.waitFor({ timeout: 90_000 });
     expect(await page.getByRole('log').textContent()).toBeTruthy();
     expect(await page.locator('.steps .step-done').count()).toBe(4);
     await expect(page.getByText('Your notebook is ready.').isVisible()).resolves.toBe(true);
-    await screenshot(page, 'walkthrough-02-ready');
+    await capture(page, 'walkthrough-02-ready');
 
     // 2. Jupyter, through the control plane's proxy, in the same browser (the user's cookie, no token prompt).
     await open.click();
@@ -133,7 +133,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     await page.getByRole('button', { name: 'Stop' }).click();
     await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 90_000 });
     await page.getByText('This session is stopped.', { exact: false }).waitFor();
-    await screenshot(page, 'walkthrough-05-stopped');
+    await capture(page, 'walkthrough-05-stopped');
 
     // 5. Results: the notebook's saved run once, and the two bottleneck runs the stop saved. No duplicate.
     await page.getByRole('link', { name: 'See results' }).click();
@@ -152,7 +152,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
       expect.stringMatching(/^seed-compatible-\d{8}-\d{6}$/),
     ]);
     expect(results.find((r) => /^pool-classifier-/.test(r.runName)).id).toBe(savedResultId);
-    await screenshot(page, 'walkthrough-06-results');
+    await capture(page, 'walkthrough-06-results');
 
     // 6. The result the user saved from the notebook: metrics, training curves, confusion matrix.
     await page.getByRole('link', { name: savedTitle }).click();
@@ -172,7 +172,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     await photos.first().waitFor();
     expect(await photos.count()).toBe(4);
     expect(await photos.evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).naturalWidth > 0))).toBe(true);
-    await screenshot(page, 'walkthrough-07-result-charts');
+    await capture(page, 'walkthrough-07-result-charts');
 
     // 7. Share: create a link in the dialog and copy it.
     await page.getByRole('button', { name: 'Share' }).click();
@@ -181,7 +181,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     await dialog.getByRole('button', { name: 'Create link' }).click();
     const shareUrl = await dialog.getByLabel('Your new link').inputValue();
     expect(shareUrl).toMatch(new RegExp(`^${server.url}/share/[\\w-]{20,}$`));
-    await screenshot(page, 'walkthrough-08-share-dialog');
+    await capture(page, 'walkthrough-08-share-dialog');
 
     // 8. A fresh browser context, logged out, opens the link and sees the result.
     const stranger = await newContext(browser, server.url);
@@ -191,18 +191,18 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     // The notebook the run was trained in is part of the result, rendered as HTML.
     await stranger.page.getByRole('heading', { name: 'Notebook: notebook.ipynb' }).waitFor();
     expect(await stranger.context.cookies()).not.toContainEqual(expect.objectContaining({ name: 'trialhub_session' }));
-    await screenshot(stranger.page, 'walkthrough-09-shared-logged-out');
+    await capture(stranger.page, 'walkthrough-09-shared-logged-out');
 
     // 9. Revoke: the link leaves the dialog, and the stranger's next visit gets a clear "does not work" page.
     await dialog.getByRole('button', { name: /Revoke the link/ }).click();
     await dialog.getByTestId('no-shares').waitFor();
-    await screenshot(page, 'walkthrough-10-revoked-in-dialog');
+    await capture(page, 'walkthrough-10-revoked-in-dialog');
     const gone = await stranger.page.goto(shareUrl);
     expect(gone?.status()).toBe(404);
     await stranger.page.getByRole('heading', { name: 'This link does not work' }).waitFor();
     await expect(stranger.page.textContent('body')).resolves.toMatch(/revoked or has expired/);
     await expect(stranger.page.textContent('body')).resolves.not.toContain(title);
-    await screenshot(stranger.page, 'walkthrough-11-link-gone');
+    await capture(stranger.page, 'walkthrough-11-link-gone');
 
     expect([...errors, ...stranger.errors]).toEqual([]);
     await stranger.context.close();

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { accessibilityProblems } from './accessibility';
 
 const ROOT = resolve(__dirname, '../../..');
 export const SCREENSHOTS = join(ROOT, 'test-output/screenshots');
@@ -42,6 +43,17 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * A step of a browser flow: the screenshot, and the page checked with axe-core (WCAG 2 A/AA:
+ * labels, names, roles, contrast). A serious or critical violation fails the test; the full
+ * report is in test-output/accessibility/<name>.json.
+ */
+export async function capture(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  const problems = await accessibilityProblems(page, name);
+  if (problems.length) throw new Error(`Accessibility problems on ${name} (${page.url()}):\n${problems.join('\n')}`);
 }
 
 /** Signs up through the portal's form; lands on the dashboard. */

@@ -131,14 +131,17 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
         {session.events.length === 0 ? (
           <p className="muted">No events yet.</p>
         ) : (
-          <ol className="events" role="log" aria-live="polite" aria-relevant="additions">
-            {session.events.map((e, i) => (
-              <li key={`${e.at}-${i}`} className={e.to === 'failed' ? 'event-failed' : undefined}>
-                <time dateTime={e.at}>{formatTime(e.at)}</time>
-                <span>{e.message}</span>
-              </li>
-            ))}
-          </ol>
+          // The live region wraps the list, so the list keeps its list semantics for screen readers.
+          <div role="log" aria-live="polite" aria-relevant="additions" aria-labelledby="events-title">
+            <ol className="events">
+              {session.events.map((e, i) => (
+                <li key={`${e.at}-${i}`} className={e.to === 'failed' ? 'event-failed' : undefined}>
+                  <time dateTime={e.at}>{formatTime(e.at)}</time>
+                  <span>{e.message}</span>
+                </li>
+              ))}
+            </ol>
+          </div>
         )}
       </section>
     </div>
