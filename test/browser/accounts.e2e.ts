@@ -60,6 +60,44 @@ describe('portal: accounts and trials in a real browser', () => {
     await context.close();
   });
 
+  it('works with the keyboard alone: skip link, sign-up form, then the account page', async () => {
+    const { context, page, errors } = await newContext(browser, server.url);
+    await page.goto('/signup');
+    await page.getByRole('heading', { name: /trial/i }).first().waitFor();
+    /** Presses Tab until the focused element is the one named, as a keyboard user would (at most 15 times). */
+    const tabTo = async (name: RegExp) => {
+      for (let i = 0; i < 15; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el) return '';
+          const label = el.id ? document.querySelector(`label[for="${el.id}"]`)?.textContent : el.closest('label')?.textContent;
+          return (el.getAttribute('aria-label') ?? label ?? el.textContent ?? '').trim();
+        });
+        if (name.test(focused)) return;
+      }
+      throw new Error(`Tab never reached ${name}`);
+    };
+    await tabTo(/^Skip to content$/);
+    await page.keyboard.press('Enter');
+    await tabTo(/^Email/);
+    await page.keyboard.type('keys@example.com');
+    await tabTo(/^Password/);
+    await page.keyboard.type('typed-by-keyboard-1');
+    await tabTo(/I understand the trial lasts 24 hours/);
+    await page.keyboard.press('Space');
+    await tabTo(/^Create account and start trial$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await tabTo(/^Account$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/settings');
+    await expect(page.getByText('keys@example.com').first().isVisible()).resolves.toBe(true);
+    await capture(page, 'accounts-7-keyboard-settings');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('verifies the email from the mailed link, and resets a forgotten password', async () => {
     const { context, page, errors } = await newContext(browser, server.url);
     await signUpInBrowser(page, 'grace@example.com', 'first-password-1');
