@@ -5,3 +5,4 @@ export * from './user';
 export * from './trainer-events';
 export * from './results';
 export * from './admin';
+export * from './trainer-files';

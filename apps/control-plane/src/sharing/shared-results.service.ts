@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { BeforeAfterRow, ResultMetrics, SharedResult } from '@trialhub/contracts';
+import { readBeforeAfter, readConfusion, readHistory, type BeforeAfterRow, type ResultMetrics, type SharedResult } from '@trialhub/contracts';
 import { DataSource } from 'typeorm';
 import { ArtifactMissingError, ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
 import { readStored } from '../artifacts/read-stored';
@@ -10,7 +10,6 @@ import { toArtifactView } from '../results/result-view';
 import { encodePath } from './html';
 import { notebookToHtml } from './notebook-html';
 import { ShareViewCounter } from './share-view-counter';
-import { readBeforeAfter, readConfusion, readHistory } from './trainer-files';
 
 /** Share tokens are base64url; anything else cannot be one and is not looked up. */
 const TOKEN = /^[A-Za-z0-9_-]{22,128}$/;

@@ -1,8 +1,7 @@
-import type { ArtifactView, BeforeAfterRow, ConfusionMatrixData, HistoryPoint } from '@trialhub/contracts';
+import { readBeforeAfter, readConfusion, readHistory, type ArtifactView, type BeforeAfterRow, type ConfusionMatrixData, type HistoryPoint } from '@trialhub/contracts';
 import { useEffect, useState } from 'react';
 import { Button } from './form';
 import { api } from '../api/endpoints';
-import { parseBeforeAfter, parseConfusion, parseHistory } from '../api/result-files';
 import { ConfusionMatrix } from '../charts/confusion-matrix';
 import { LineChart } from '../charts/line-chart';
 import { formatPercent } from '../format';
@@ -32,7 +31,7 @@ function useResultFile<T>(resultId: string, artifact: ArtifactView | undefined, 
 }
 
 export function TrainingCurves({ resultId, artifacts }: { resultId: string; artifacts: ArtifactView[] }) {
-  const history = useResultFile<HistoryPoint[]>(resultId, findArtifact(artifacts, 'history.json'), parseHistory);
+  const history = useResultFile<HistoryPoint[]>(resultId, findArtifact(artifacts, 'history.json'), readHistory);
   if (history === undefined) return <Loading label="Loading training history…" />;
   if (!history?.length) return <p className="muted">This result has no training history.</p>;
   const series = (key: 'trainAccuracy' | 'validationAccuracy' | 'crossEntropy') => history.filter((p) => p[key] !== undefined).map((p) => ({ x: p.step, y: p[key]! }));
@@ -50,7 +49,7 @@ export function TrainingCurves({ resultId, artifacts }: { resultId: string; arti
 }
 
 export function ConfusionSection({ resultId, artifacts }: { resultId: string; artifacts: ArtifactView[] }) {
-  const data = useResultFile<ConfusionMatrixData | null>(resultId, findArtifact(artifacts, 'confusion.json'), parseConfusion);
+  const data = useResultFile<ConfusionMatrixData | null>(resultId, findArtifact(artifacts, 'confusion.json'), readConfusion);
   if (data === undefined) return <Loading label="Loading confusion matrix…" />;
   if (!data) return <p className="muted">This result has no confusion matrix.</p>;
   return <ConfusionMatrix data={data} />;
@@ -59,7 +58,7 @@ export function ConfusionSection({ resultId, artifacts }: { resultId: string; ar
 const pretty = (label: string | null | undefined) => (label ? label.replace(/[_-]+/g, ' ') : '—');
 
 export function BeforeAfterTable({ resultId, artifacts }: { resultId: string; artifacts: ArtifactView[] }) {
-  const rows = useResultFile<BeforeAfterRow[]>(resultId, findArtifact(artifacts, 'before-after.json'), parseBeforeAfter);
+  const rows = useResultFile<BeforeAfterRow[]>(resultId, findArtifact(artifacts, 'before-after.json'), readBeforeAfter);
   if (rows === undefined) return <Loading label="Loading the before/after comparison…" />;
   if (!rows?.length) return <p className="muted">This result has no before/after comparison (train with test images to get one).</p>;
   return <BeforeAfterRows resultId={resultId} artifacts={artifacts} rows={rows} />;

@@ -1,8 +1,9 @@
-import type { BeforeAfterRow, ConfusionMatrixData, HistoryPoint, Prediction } from '@trialhub/contracts';
+import type { BeforeAfterRow, ConfusionMatrixData, HistoryPoint, Prediction } from './results';
 
 /**
- * The trainer's output files, read defensively: a result may come from an older trainer
- * or a hand-made upload, and a malformed or missing file means "not available", never an error.
+ * The trainer's output files, read defensively (the share page on the server, the result page in
+ * the portal): a result may come from an older trainer or a hand-made upload, and a malformed or
+ * missing file means "not available", never an error.
  */
 
 type Json = Record<string, unknown>;
@@ -48,7 +49,7 @@ function prediction(v: unknown): Prediction | null {
   return { label: best, confidence: score };
 }
 
-/** `before-after.json`: a list (or `{ rows }`) of `{ image, label?, before, after }`. */
+/** `before-after.json`: a list (or `{ rows }`) of `{ image, label?, before, after }`, predictions as above. */
 export function readBeforeAfter(raw: unknown): BeforeAfterRow[] {
   const list = Array.isArray(raw) ? raw : obj(raw)?.rows;
   if (!Array.isArray(list)) return [];
@@ -57,7 +58,7 @@ export function readBeforeAfter(raw: unknown): BeforeAfterRow[] {
     const o = obj(item);
     const image = o && (str(o.image) ?? str(o.file) ?? str(o.path));
     if (!o || !image) continue;
-    rows.push({ image, label: str(o.label) ?? str(o.actual), before: prediction(o.before), after: prediction(o.after) });
+    rows.push({ image, label: str(o.label) ?? str(o.actual) ?? str(o.trueLabel), before: prediction(o.before), after: prediction(o.after) });
   }
   return rows;
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseBeforeAfter, parseConfusion, parseHistory } from './result-files';
+import { readBeforeAfter, readConfusion, readHistory } from './trainer-files';
 
 describe("reading the trainer's result files", () => {
   it('reads the training history in step order, skipping junk', () => {
-    const points = parseHistory([
+    const points = readHistory([
       { step: 20, trainAccuracy: 0.9, crossEntropy: 0.3, validationAccuracy: 0.85 },
       { step: 10, trainAccuracy: 0.7, crossEntropy: 0.6 },
       'junk',
@@ -13,20 +13,20 @@ describe("reading the trainer's result files", () => {
       { step: 10, trainAccuracy: 0.7, validationAccuracy: undefined, crossEntropy: 0.6 },
       { step: 20, trainAccuracy: 0.9, validationAccuracy: 0.85, crossEntropy: 0.3 },
     ]);
-    expect(parseHistory({ history: [{ step: 1, loss: 2 }] })).toEqual([{ step: 1, trainAccuracy: undefined, validationAccuracy: undefined, crossEntropy: 2 }]);
-    expect(parseHistory(null)).toEqual([]);
+    expect(readHistory({ history: [{ step: 1, loss: 2 }] })).toEqual([{ step: 1, trainAccuracy: undefined, validationAccuracy: undefined, crossEntropy: 2 }]);
+    expect(readHistory(null)).toEqual([]);
   });
 
   it('reads a square confusion matrix and refuses a ragged one', () => {
     const good = { classes: ['pool', 'no_pool'], matrix: [[5, 1], [0, 4]], rows: 'actual', columns: 'predicted' };
-    expect(parseConfusion(good)).toEqual({ classes: ['pool', 'no_pool'], matrix: [[5, 1], [0, 4]] });
-    expect(parseConfusion({ classes: ['a', 'b'], matrix: [[1, 2]] })).toBeNull();
-    expect(parseConfusion({ classes: ['a', 'b'], matrix: [[1, 2], [3]] })).toBeNull();
-    expect(parseConfusion([])).toBeNull();
+    expect(readConfusion(good)).toEqual({ classes: ['pool', 'no_pool'], matrix: [[5, 1], [0, 4]] });
+    expect(readConfusion({ classes: ['a', 'b'], matrix: [[1, 2]] })).toBeNull();
+    expect(readConfusion({ classes: ['a', 'b'], matrix: [[1, 2], [3]] })).toBeNull();
+    expect(readConfusion([])).toBeNull();
   });
 
   it("takes the best class from the trainer's per-class scores", () => {
-    const rows = parseBeforeAfter([
+    const rows = readBeforeAfter([
       { image: 'house_with_pool/a.jpg', label: 'house_with_pool', before: { house_with_pool: 0.4, house_without_pool: 0.6 }, after: { house_with_pool: 0.93, house_without_pool: 0.07 }, predicted: 'house_with_pool' },
       { image: 'x.jpg', before: 'cat', after: { label: 'dog', confidence: 0.7 } },
       { notAnImage: true },
