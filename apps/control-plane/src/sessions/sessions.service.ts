@@ -1,6 +1,6 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, In, MoreThan, SelectQueryBuilder } from 'typeorm';
 import { ACTIVE_SESSION_STATES, SessionView } from '@trialhub/contracts';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
@@ -52,9 +52,9 @@ export class SessionsService {
     return this.view(session);
   }
 
+  /** The user's 50 newest sessions, rows and view extras in one round trip. */
   async list(auth: AuthUser): Promise<SessionView[]> {
-    const sessions = await this.dataSource.manager.find(SessionEntity, { where: { userId: auth.id }, order: { createdAt: 'DESC' }, take: 50 });
-    return Promise.all(sessions.map((s) => this.view(s)));
+    return this.loadViews((q) => q.where('s.user_id = :userId', { userId: auth.id }).orderBy('s.created_at', 'DESC').limit(50));
   }
 
   /** From the replica's view cache when it has it, else the row and its view's extras in one round trip; ownership checked every time. */
@@ -65,10 +65,17 @@ export class SessionsService {
   }
 
   private async loadView(id: string): Promise<SessionView | null> {
-    let query = this.dataSource.manager.createQueryBuilder(SessionEntity, 's').where('s.id = :id', { id });
+    const [view] = await this.loadViews((q) => q.where('s.id = :id', { id }));
+    return view ?? null;
+  }
+
+  /** Sessions chosen by `select`, each with its view's extras, in one query. */
+  private async loadViews(select: (q: SelectQueryBuilder<SessionEntity>) => SelectQueryBuilder<SessionEntity>): Promise<SessionView[]> {
+    let query = select(this.dataSource.manager.createQueryBuilder(SessionEntity, 's'));
     for (const [alias, sql] of Object.entries(SESSION_VIEW_EXTRAS)) query = query.addSelect(sql, alias);
-    const { entities, raw } = await query.getRawAndEntities<SessionViewExtrasRow>();
-    return entities[0] ? this.toView(entities[0], raw[0]) : null;
+    const { entities, raw } = await query.getRawAndEntities<SessionViewExtrasRow & { s_id: string }>();
+    const extras = new Map(raw.map((r) => [r.s_id, r]));
+    return entities.map((e) => this.toView(e, extras.get(e.id)!));
   }
 
   /** Stopping is asynchronous: the answer shows `stopping`; a queued session stops at once. */
@@ -131,15 +138,6 @@ export class SessionsService {
       trialExpiresAt: extra.view_trial_expires_at,
       maxRuntimeMs: s.maxRuntimeMs !== null ? Number(s.maxRuntimeMs) : quotaMaxRuntime,
     });
-  }
-
-  async queuePosition(s: SessionEntity, manager: EntityManager = this.dataSource.manager): Promise<number | null> {
-    if (s.state !== 'queued') return null;
-    const [{ ahead }] = await manager.query(
-      `SELECT count(*)::int AS ahead FROM sessions WHERE state = 'queued' AND profile_name = $1 AND (queued_at, id) < ($2, $3)`,
-      [s.profileName, s.queuedAt, s.id],
-    );
-    return ahead + 1;
   }
 
   /** Owners see their sessions, admins all; anyone else gets 404 (not 403), so ids do not leak. */

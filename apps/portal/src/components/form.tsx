@@ -1,18 +1,43 @@
-import { ButtonHTMLAttributes, InputHTMLAttributes, useId } from 'react';
+import { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, useId } from 'react';
 
-/** A labelled input with an optional hint; the hint is linked with aria-describedby. */
-export function Field({ label, hint, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+/** What a labelled control needs to wire itself to its label, hint and error. */
+export interface ControlWiring {
+  id: string;
+  'aria-describedby'?: string;
+  'aria-invalid'?: true;
+}
+
+/**
+ * A label, the control `children` renders with the wiring, an optional hint and an optional
+ * error; hint and error are linked with aria-describedby, the error also sets aria-invalid.
+ */
+export function LabelledControl({ label, hint, error, children }: { label: string; hint?: string; error?: string | null; children: (wiring: ControlWiring) => ReactNode }) {
   const id = useId();
+  const describedBy = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field">
+    <div className={`field${error ? ' field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-describedby={hint ? `${id}-hint` : undefined} {...input} />
+      {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
       {hint && (
         <p className="hint" id={`${id}-hint`}>
           {hint}
         </p>
       )}
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          {error}
+        </p>
+      )}
     </div>
+  );
+}
+
+/** A labelled input with an optional hint; the hint is linked with aria-describedby. */
+export function Field({ label, hint, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+  return (
+    <LabelledControl label={label} hint={hint}>
+      {(wiring) => <input {...wiring} {...input} />}
+    </LabelledControl>
   );
 }
 

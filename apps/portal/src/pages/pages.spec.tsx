@@ -1,6 +1,6 @@
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../app';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { renderAt, resetAppBetweenTests } from '../testing/render-app';
 import { navigate } from '../router';
 import { aProfile, aSession, aTrial, aUser, apiError, installFakeApi, json } from '../testing/fake-api';
 
@@ -8,16 +8,7 @@ let fake: ReturnType<typeof installFakeApi>;
 const loggedIn = { 'GET /api/auth/me': json(200, { user: aUser(), csrfToken: 'c' }) };
 const dashboardRoutes = { ...loggedIn, 'GET /api/profiles': json(200, [aProfile(), aProfile({ name: 'cpu', displayName: 'CPU only', gpus: 0, arch: null, isDefault: false })]), 'GET /api/sessions': json(200, []) };
 
-function renderAt(path: string) {
-  window.history.replaceState(null, '', path);
-  return render(<App />);
-}
-
-beforeEach(() => window.history.replaceState(null, '', '/'));
-afterEach(() => {
-  cleanup();
-  fake?.restore();
-});
+resetAppBetweenTests(() => fake?.restore());
 
 describe('routing and log-in', () => {
   it('sends a logged-out visitor of the dashboard to the log-in page, keeping where they wanted to go', async () => {

@@ -1,8 +1,8 @@
-import { FormEvent, InputHTMLAttributes, ReactNode, TextareaHTMLAttributes, useEffect, useId, useState } from 'react';
+import { FormEvent, InputHTMLAttributes, ReactNode, TextareaHTMLAttributes, useEffect, useState } from 'react';
 import { messageOf } from '../../api/client';
 import { Dialog } from '../../components/dialog';
 import { ErrorBanner, Loading } from '../../components/feedback';
-import { Button } from '../../components/form';
+import { Button, LabelledControl } from '../../components/form';
 import type { Resource } from '../../hooks/use-resource';
 
 /**
@@ -29,47 +29,23 @@ export function Loaded<T>({ resource, label, children }: { resource: Resource<T>
 
 /** A labelled input with a unit, a hint and the field's own error (linked for screen readers). */
 export function AdminField({ label, unit, hint, error, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; unit?: string; hint?: string; error?: string | null }) {
-  const id = useId();
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <div className="input-unit">
-        <input id={id} aria-describedby={described} aria-invalid={error ? true : undefined} {...input} />
-        {unit && <span className="unit">{unit}</span>}
-      </div>
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
+    <LabelledControl label={label} hint={hint} error={error}>
+      {(wiring) => (
+        <div className="input-unit">
+          <input {...wiring} {...input} />
+          {unit && <span className="unit">{unit}</span>}
+        </div>
       )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
+    </LabelledControl>
   );
 }
 
 export function AdminTextArea({ label, hint, error, ...rest }: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string; hint?: string; error?: string | null }) {
-  const id = useId();
-  const described = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ') || undefined;
   return (
-    <div className={`field${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <textarea id={id} aria-describedby={described} aria-invalid={error ? true : undefined} {...rest} />
-      {hint && (
-        <p className="hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
+    <LabelledControl label={label} hint={hint} error={error}>
+      {(wiring) => <textarea {...wiring} {...rest} />}
+    </LabelledControl>
   );
 }
 

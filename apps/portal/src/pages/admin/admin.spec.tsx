@@ -1,7 +1,7 @@
 import type { AdminAuditEvent, AdminCapacity, AdminLiveSession, AdminProfileWithUsage, AdminQuotas, AdminUsageDay, AdminUserDetail, AdminWaitlistEntry } from '@trialhub/contracts';
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { App } from '../../app';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { renderAt, resetAppBetweenTests } from '../../testing/render-app';
 import { aProfile, aTrial, aUser, apiError, installFakeApi, json } from '../../testing/fake-api';
 import { fieldErrorsFrom, toFormValues, toUpdate } from './quota-fields';
 
@@ -22,16 +22,7 @@ const quotaRoutes = { ...asAdmin, 'GET /api/admin/quotas': json(200, QUOTAS), 'G
 const waiting = (n: number): AdminWaitlistEntry[] =>
   Array.from({ length: n }, (_, i) => ({ position: i + 1, trialId: `trial-${i + 1}`, userId: `user-${i + 1}`, email: `wait${i + 1}@example.com`, waitingSince: `2026-01-0${i + 1}T10:00:00Z` }));
 
-function renderAt(path: string) {
-  window.history.replaceState(null, '', path);
-  return render(<App />);
-}
-
-beforeEach(() => window.history.replaceState(null, '', '/'));
-afterEach(() => {
-  cleanup();
-  fake?.restore();
-});
+resetAppBetweenTests(() => fake?.restore());
 
 describe('admin access', () => {
   it('tells a logged-in non-admin that the console is for admins only, and has no Admin entry', async () => {
