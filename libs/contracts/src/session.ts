@@ -43,3 +43,8 @@ export interface ProfileView {
   isDefault: boolean;
   enabled: boolean;
 }
+
+/** `POST /api/sessions/:id/notebook-handoff`: a one-time link (valid 60 s, once) that opens the session's notebook on its own origin. */
+export interface NotebookHandoffResponse {
+  url: string;
+}

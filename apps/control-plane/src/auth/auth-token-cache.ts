@@ -16,6 +16,12 @@ type CachedUser = Omit<AuthUser, 'via'>;
 @Injectable()
 export class AuthTokenCache {
   private readonly entries = new Map<string, { user: CachedUser; until: number }>();
+  /** Other caches of credentials derived from a log-in (the notebook proxy's) forget with this one. */
+  private readonly forgetListeners: Array<(what: { tokenHash: string } | { userId: string }) => void> = [];
+
+  onForget(listener: (what: { tokenHash: string } | { userId: string }) => void): void {
+    this.forgetListeners.push(listener);
+  }
 
   get(tokenHash: string, now = Date.now()): CachedUser | undefined {
     const hit = this.entries.get(tokenHash);
@@ -34,9 +40,11 @@ export class AuthTokenCache {
 
   forgetToken(tokenHash: string): void {
     this.entries.delete(tokenHash);
+    for (const listener of this.forgetListeners) listener({ tokenHash });
   }
 
   forgetUser(userId: string): void {
     for (const [hash, { user }] of this.entries) if (user.id === userId) this.entries.delete(hash);
+    for (const listener of this.forgetListeners) listener({ userId });
   }
 }

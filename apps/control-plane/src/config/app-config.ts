@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parseDuration } from './duration';
 import { validateEnvironment } from './environment';
+import { defaultNotebookDomain, resolveNotebookDomain } from './notebook-domain';
 
 /** The typed, validated configuration; built once at start-up (see `loadConfig`). */
 export class AppConfig {
@@ -12,6 +13,8 @@ export class AppConfig {
   /** Where users reach the portal; used in mails and share links. */
   publicUrl!: string;
   trustProxy!: boolean;
+  /** `host[:port]`; session S's notebook is served from `<PUBLIC_URL's scheme>://<S>.<notebookDomain>/` (see notebook-domain.ts). */
+  notebookDomain!: string;
   database!: { url: string | null; dataDir: string };
   runtime!: {
     kind: 'local' | 'kubernetes';
@@ -44,7 +47,7 @@ export class AppConfig {
   /** How often deadlines (trial expiry, session runtime, idle) are checked. */
   schedulerIntervalMs!: number;
   /** Which URLs were not configured but derived from PORT (so `bindPort` re-derives them). */
-  derivedFromPort!: { publicUrl: boolean; sessionUploadUrl: boolean };
+  derivedFromPort!: { publicUrl: boolean; sessionUploadUrl: boolean; notebookDomain?: boolean };
 
   /**
    * Called once the server listens: with PORT=0 the port is only known then, and URLs derived
@@ -55,6 +58,7 @@ export class AppConfig {
     this.port = port;
     if (this.derivedFromPort.publicUrl) this.publicUrl = defaultPublicUrl(port);
     if (this.derivedFromPort.sessionUploadUrl) this.runtime.sessionUploadUrl = defaultUploadUrl(this.publicUrl);
+    if (this.derivedFromPort.notebookDomain) this.notebookDomain = defaultNotebookDomain(port);
   }
 }
 
@@ -69,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const port = e.PORT ?? 3000;
   const dataDir = resolve(e.TRIALHUB_DATA_DIR ?? '.trialhub');
   const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(port)).replace(/\/$/, '');
+  const notebooks = resolveNotebookDomain(e.NOTEBOOK_DOMAIN, publicUrl, port);
   const config = new AppConfig();
   Object.assign(config, {
     port,
@@ -76,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     publicUrl,
     trustProxy: truthy(e.TRUST_PROXY),
+    notebookDomain: notebooks.domain,
     database: { url: e.DATABASE_URL ?? null, dataDir },
     runtime: {
       kind: (e.RUNTIME ?? 'local') as 'local' | 'kubernetes',
@@ -113,7 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     profilesFile: e.PROFILES_FILE ?? null,
     authRateLimit: parseRateLimit(e.AUTH_RATE_LIMIT ?? '10/1m'),
     schedulerIntervalMs: parseDuration(e.SCHEDULER_INTERVAL ?? '5s')!,
-    derivedFromPort: { publicUrl: !e.PUBLIC_URL, sessionUploadUrl: !e.SESSION_UPLOAD_URL && !e.PUBLIC_URL },
+    derivedFromPort: { publicUrl: !e.PUBLIC_URL, sessionUploadUrl: !e.SESSION_UPLOAD_URL && !e.PUBLIC_URL, notebookDomain: notebooks.derived },
   });
   return config;
 }

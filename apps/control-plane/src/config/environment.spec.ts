@@ -28,7 +28,7 @@ describe('configuration', () => {
     expect(c.publicUrl).toBe('http://localhost:41234');
     expect(c.runtime.sessionUploadUrl).toBe('http://localhost:41234/api/uploads');
 
-    const publicOnly = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0', PUBLIC_URL: 'https://trialhub.example.com/' });
+    const publicOnly = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0', PUBLIC_URL: 'https://trialhub.example.com/', NOTEBOOK_DOMAIN: 'notebooks.example.net' });
     publicOnly.bindPort(41234);
     expect(publicOnly.publicUrl).toBe('https://trialhub.example.com');
     expect(publicOnly.runtime.sessionUploadUrl).toBe('https://trialhub.example.com/api/uploads');

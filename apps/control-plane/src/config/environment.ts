@@ -1,6 +1,8 @@
 import { plainToInstance } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
+/** host[:port], lower-case DNS labels (session ids are prepended as one more label). */
+const NOTEBOOK_DOMAIN = /^(?=.{1,200}(:|$))[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/i;
 const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h|d)?\s*$/i;
 const DURATION_MSG = (name: string) => `${name} must be a duration such as 24h, 90m, 30s or 1d`;
 
@@ -11,6 +13,7 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
   @IsOptional() @IsIn(['true', 'false', '1', '0']) TRUST_PROXY?: string;
+  @IsOptional() @Matches(NOTEBOOK_DOMAIN, { message: 'NOTEBOOK_DOMAIN must be a host name with an optional port, such as notebooks.example.org or localhost:3000' }) NOTEBOOK_DOMAIN?: string;
 
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
   @IsOptional() @IsString() TRIALHUB_DATA_DIR?: string;
@@ -58,6 +61,7 @@ export const ENV_NAMES: readonly string[] = [
   'EMAIL_VERIFICATION', 'SESSION_SECRET', 'ARTIFACT_STORE', 'ARTIFACT_DIR', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION',
   'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'RESULT_RETENTION', 'PROFILES_FILE', 'AUTH_RATE_LIMIT', 'SCHEDULER_INTERVAL',
   'TRIALHUB_EXAMPLE_DATA', 'JUPYTER_COMMAND',
+  'NOTEBOOK_DOMAIN',
 ];
 
 export class ConfigError extends Error {}

@@ -2,6 +2,7 @@ import { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, OutgoingHtt
 import { connect, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { NotebookTarget } from './notebook-access.service';
+import { withoutFraming } from './frame-ancestors';
 import { cookiesForJupyter } from './request-credentials';
 import { TokenScrubber } from './token-scrubber';
 
@@ -37,6 +38,7 @@ function responseHeaders(upstream: IncomingMessage): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstream.headers)) {
     if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (name === 'content-security-policy') continue;
     if (name === 'set-cookie') {
       const kept = (value as string[]).filter((c) => !JUPYTER_LOGIN_COOKIE.test(c));
       if (kept.length) out[name] = kept;
@@ -44,6 +46,7 @@ function responseHeaders(upstream: IncomingMessage): OutgoingHttpHeaders {
     }
     out[name] = value;
   }
+  out['content-security-policy'] = withoutFraming(upstream.headers['content-security-policy']);
   return out;
 }
 

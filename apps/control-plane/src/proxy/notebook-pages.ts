@@ -23,6 +23,25 @@ export const anonymousAnswer = (sessionId: string, message: string): ProxyAnswer
   link: { href: `/login?next=${encodeURIComponent(`/sessions/${sessionId}`)}`, label: 'Log in' },
 });
 
+/** On a notebook origin: no (or an ended) notebook log-in. The link goes back through the portal, which hands off again. */
+export const notebookLoginAnswer = (message: string, againHref: string): ProxyAnswer => ({
+  status: 401,
+  title: 'Open this notebook from the portal',
+  message,
+  link: { href: againHref, label: 'Open the notebook again' },
+});
+
+export const handoffFailedAnswer = (againHref: string): ProxyAnswer => ({
+  status: 403,
+  title: 'This notebook link has expired',
+  message: 'Links that open a notebook work once, for one minute, for the account that asked for them. Open the notebook again from the portal.',
+  link: { href: againHref, label: 'Open the notebook again' },
+});
+
+/** The same answer with its link made absolute on the portal (a notebook origin serves no portal pages). */
+export const linkingToPortal = (answer: ProxyAnswer, publicUrl: string): ProxyAnswer =>
+  /^https?:\/\//.test(answer.link.href) ? answer : { ...answer, link: { ...answer.link, href: `${publicUrl}${answer.link.href}` } };
+
 export const notFoundAnswer = (): ProxyAnswer => ({
   status: 404,
   title: 'No notebook here',

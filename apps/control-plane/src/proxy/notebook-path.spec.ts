@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isNotebookUrl, parseNotebookPath } from './notebook-path';
-import { cookiesForJupyter, parseCookies, requestCredentials } from './request-credentials';
+import { cookiesForJupyter, cookieValues, parseCookies, requestCredentials } from './request-credentials';
 
 const ID = '3f2c9a4e-1b2d-4c5e-8f90-123456789abc';
 
@@ -31,5 +31,11 @@ describe('credentials', () => {
   it("keeps the user's Trialhub cookies away from Jupyter", () => {
     expect(cookiesForJupyter('trialhub_session=s; _xsrf=2|a|b|1; trialhub_csrf=c; other=1')).toBe('_xsrf=2|a|b|1; other=1');
     expect(cookiesForJupyter('trialhub_session=s')).toBeUndefined();
+    expect(cookiesForJupyter('__Host-trialhub_notebook=n; trialhub_notebook=m; _xsrf=x')).toBe('_xsrf=x');
+  });
+  it('sees every value of a cookie name, so a planted duplicate is noticed', () => {
+    expect(cookieValues('trialhub_notebook=a; _xsrf=x; trialhub_notebook=b', 'trialhub_notebook')).toEqual(['a', 'b']);
+    expect(cookieValues('xtrialhub_notebook=a', 'trialhub_notebook')).toEqual([]);
+    expect(cookieValues(undefined, 'trialhub_notebook')).toEqual([]);
   });
 });

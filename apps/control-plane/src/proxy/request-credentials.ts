@@ -21,6 +21,22 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
+/** Every value a Cookie header carries under `name` (more than one means a sibling origin planted one). */
+export function cookieValues(header: string | undefined, name: string): string[] {
+  if (!header) return [];
+  const out: string[] = [];
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 1 || part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    if (value) out.push(value);
+  }
+  return out;
+}
+
+/** Trialhub's own cookies (portal log-in, CSRF, the notebook origin's log-in): never handed to Jupyter. */
+const isTrialhubCookie = (c: string) => c.startsWith('trialhub_') || c.startsWith('__Host-trialhub_') || c.startsWith('__Secure-trialhub_');
+
 /** The Trialhub log-in a request carries: a bearer header (API clients) or the session cookie (browsers). */
 export function requestCredentials(headers: IncomingHttpHeaders, cookies: Map<string, string>): { token: string; via: 'cookie' | 'bearer' } | null {
   const auth = headers.authorization;
@@ -32,12 +48,12 @@ export function requestCredentials(headers: IncomingHttpHeaders, cookies: Map<st
   return cookie ? { token: cookie, via: 'cookie' } : null;
 }
 
-/** The Cookie header to hand to Jupyter: the user's Trialhub log-in and CSRF cookies stay with the control plane. */
+/** The Cookie header to hand to Jupyter: the user's Trialhub log-ins and CSRF cookies stay with the control plane. */
 export function cookiesForJupyter(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const kept = header
     .split(';')
     .map((c) => c.trim())
-    .filter((c) => c && !c.startsWith('trialhub_'));
+    .filter((c) => c && !isTrialhubCookie(c));
   return kept.length ? kept.join('; ') : undefined;
 }

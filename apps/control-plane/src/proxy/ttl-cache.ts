@@ -33,4 +33,13 @@ export class TtlCache<V> {
   delete(key: string): void {
     this.entries.delete(key);
   }
+
+  /** Drops every entry the predicate picks (a log-out ends all notebook cookies derived from it). */
+  deleteWhere(picks: (value: V) => boolean): void {
+    for (const [key, { value }] of this.entries) if (picks(value)) this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
 }

@@ -145,8 +145,14 @@ export class SessionViewCache implements OnModuleInit, OnModuleDestroy {
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private closed = false;
+  /** Others that drop what a notification names (the notebook proxy's session cache). */
+  private readonly notificationListeners: Array<(payload: string) => void> = [];
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  onNotification(listener: (payload: string) => void): void {
+    this.notificationListeners.push(listener);
+  }
 
   get(id: string, load: () => Promise<SessionView | null>): Promise<SessionView | null> {
     return this.cache.get(id, load);
@@ -195,7 +201,9 @@ export class SessionViewCache implements OnModuleInit, OnModuleDestroy {
     client.on('error', onLost);
     client.on('end', () => onLost());
     client.on('notification', (n) => {
-      if (n.channel === SESSION_CHANGES_CHANNEL && this.client === client) this.cache.handle(n.payload ?? '*');
+      if (n.channel !== SESSION_CHANGES_CHANNEL || this.client !== client) return;
+      this.cache.handle(n.payload ?? '*');
+      for (const listener of this.notificationListeners) listener(n.payload ?? '*');
     });
     try {
       await client.connect();

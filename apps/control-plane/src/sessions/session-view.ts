@@ -19,6 +19,8 @@ export function toSessionView(
     state: s.state,
     reason: s.state === 'queued' ? queuedReason(s, extra.queuePosition) : s.reason,
     queuePosition: extra.queuePosition,
+    // The portal's old path: it hands the owner off to the session's own origin when followed (a one-time token is
+    // minted at click time, never kept in a cached, polled view).
     notebookUrl: s.state === 'ready' && s.mode !== 'headless' ? `/notebook/${s.id}/tree` : null,
     createdAt: s.createdAt.toISOString(),
     readyAt: s.readyAt?.toISOString() ?? null,

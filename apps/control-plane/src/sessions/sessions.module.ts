@@ -13,6 +13,6 @@ import { SessionsService } from './sessions.service';
   imports: [ProfilesModule],
   controllers: [SessionsController],
   providers: [SessionsService, SessionReconciler, SessionTokens, ReconcilerSignal, SessionEventsStream, SessionMetrics, SessionViewCache],
-  exports: [SessionsService, SessionTokens, SessionReconciler, ReconcilerSignal],
+  exports: [SessionsService, SessionTokens, SessionReconciler, ReconcilerSignal, SessionViewCache],
 })
 export class SessionsModule {}

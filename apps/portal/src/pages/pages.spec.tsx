@@ -160,7 +160,10 @@ describe('session page', () => {
     const ready = aSession({ state: 'ready', notebookUrl: `/notebook/${id}/tree`, mode: 'jupyter', stopsAt: '2026-01-01T14:00:00Z' });
     fake = installFakeApi({ ...loggedIn, [`GET /api/sessions/${id}`]: json(200, ready), [`DELETE /api/sessions/${id}`]: json(202, { ...ready, state: 'stopping', notebookUrl: null }) });
     renderAt(`/sessions/${id}`);
-    expect((await screen.findByRole('link', { name: 'Open notebook' })).getAttribute('href')).toBe(`/notebook/${id}/tree`);
+    const open = await screen.findByRole('link', { name: 'Open notebook' });
+    expect(open.getAttribute('href')).toBe(`/notebook/${id}/tree`);
+    // A new tab, without a handle back to the portal's window.
+    expect([open.getAttribute('target'), open.getAttribute('rel')]).toEqual(['_blank', 'noopener']);
     expect(screen.getByRole('list', { name: 'Launch progress' }).querySelectorAll('.step-done')).toHaveLength(4);
     fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
     await screen.findByText(/Stopping: saving your outputs/);

@@ -86,7 +86,8 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
         <ErrorBanner message={actionError} />
         <div className="actions">
           {session.notebookUrl && (
-            <a className="btn btn-primary" href={session.notebookUrl}>
+            // The notebook opens on its own origin (a one-time hand-off from this link); the portal stays open in this tab.
+            <a className="btn btn-primary" href={session.notebookUrl} target="_blank" rel="noopener">
               Open notebook
             </a>
           )}
