@@ -43,6 +43,10 @@ export class ApiClient {
   patch = (path: string, body?: unknown, headers?: Record<string, string>) => this.request('PATCH', path, body ?? {}, headers);
   delete = (path: string, headers?: Record<string, string>) => this.request('DELETE', path, undefined, headers);
 
+  cookieValue(name: string): string | undefined {
+    return this.cookies.get(name);
+  }
+
   clearCookies(): void {
     this.cookies.clear();
   }
