@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ControlPlaneProcess, buildOnce } from '../support/control-plane-process';
 import { createTestDatabase } from '../support/database';
-import { ApiClient, setCookies } from '../support/http';
+import { ApiClient } from '../support/http';
 import { executeOnKernel } from '../support/jupyter-kernel';
+import { NotebookClient } from '../support/notebook-origin';
 import { startTestServer, TestServer } from '../support/server';
 import { killSessionProcesses, sessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
@@ -57,7 +58,9 @@ describe('the local runtime (real Jupyter child processes)', () => {
       const ready = await launchReady(api, 'deadline@example.com');
       expect(ready).toMatchObject({ state: 'ready', mode: 'jupyter' });
       // A kernel too: Jupyter starts kernels in sessions of their own, and they must go as well.
-      expect((await api.post(`/notebook/${ready.id}/api/kernels`, { name: 'python3' })).status).toBe(201);
+      const nb = new NotebookClient(server.url, ready.id);
+      await nb.open(api);
+      expect((await nb.post(`/notebook/${ready.id}/api/kernels`, { name: 'python3' })).status).toBe(201);
       await waitFor('the kernel process', () => sessionProcesses(ready.id).length, (n) => n >= 3);
       const stopped = await waitFor('stopped at the deadline', () => view(api, ready.id), (s) => s.state === 'stopped', 60_000);
       expect(stopped.events.map((e: any) => e.reason)).toContain('max-runtime');
@@ -73,7 +76,9 @@ describe('the local runtime (real Jupyter child processes)', () => {
     try {
       const api = new ApiClient(server.url);
       const first = await launchReady(api, 'resume@example.com');
-      expect((await api.put(`/notebook/${first.id}/api/contents/kept.txt`, { type: 'file', format: 'text', content: 'still here' })).status).toBe(201);
+      const nb = new NotebookClient(server.url, first.id);
+      await nb.open(api);
+      expect((await nb.put(`/notebook/${first.id}/api/contents/kept.txt`, { type: 'file', format: 'text', content: 'still here' })).status).toBe(201);
       const firstRecord = recordOf(server.dataDir, first.id);
       await api.delete(`/api/sessions/${first.id}`);
       await waitFor('stopped', () => view(api, first.id), (s) => s.state === 'stopped', 60_000);
@@ -83,7 +88,11 @@ describe('the local runtime (real Jupyter child processes)', () => {
       const second = recordOf(server.dataDir, first.id);
       expect(second.pid).not.toBe(firstRecord.pid);
       expect(second.tokenHash).not.toBe(firstRecord.tokenHash);
-      const file = await api.get(`/notebook/${first.id}/api/contents/kept.txt`);
+      // A new generation: the old notebook cookie is refused, a new hand-off gets in.
+      expect((await nb.get(`/notebook/${first.id}/api/contents/kept.txt`)).status).toBe(401);
+      const resumed = new NotebookClient(server.url, first.id);
+      await resumed.open(api, { loadPage: false });
+      const file = await resumed.get(`/notebook/${first.id}/api/contents/kept.txt`);
       expect(file.body, file.text).toMatchObject({ content: 'still here' });
       await api.delete(`/api/sessions/${first.id}`);
       await waitFor('stopped', () => view(api, first.id), (s) => s.state === 'stopped', 60_000);
@@ -130,7 +139,9 @@ describe('the local runtime (real Jupyter child processes)', () => {
         throw new Error(`${err.message}\ntrainer log:\n${existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '(none)'}`);
       });
       expect(JSON.parse(readFileSync(metrics!, 'utf8')).testAccuracy).toBeGreaterThan(0.5);
-      const page = await api.get(`/notebook/${ready.id}/tree`, { accept: 'text/html' });
+      const nb = new NotebookClient(server.url, ready.id);
+      await nb.open(api, { loadPage: false });
+      const page = await nb.get(`/notebook/${ready.id}/tree`, { accept: 'text/html' });
       expect(page.status).toBe(409);
       expect(page.text).toContain('runs the trainer headless');
       await api.delete(`/api/sessions/${ready.id}`);
@@ -152,13 +163,13 @@ describe('the local runtime (real Jupyter child processes)', () => {
       train(run, 50);
 
       // The user saves it from the notebook: the trainer's notebook API on the session's TypeScript kernel, through the proxy.
-      const login = await api.post('/api/auth/login', { email: 'saver@example.com', password: 'correct-horse-battery' });
-      const cookie = setCookies(login.headers).map((c) => c.split(';')[0]).join('; ');
-      const kernel = await api.post(`/notebook/${ready.id}/api/kernels`, { name: 'tslab' });
+      const nb = new NotebookClient(server.url, ready.id);
+      await nb.open(api);
+      const kernel = await nb.post(`/notebook/${ready.id}/api/kernels`, { name: 'tslab' });
       expect(kernel.status).toBe(201);
-      const channels = `${server.url.replace('http', 'ws')}/notebook/${ready.id}/api/kernels/${kernel.body.id}/channels?session_id=e2e`;
+      const channels = nb.wsUrl(`/notebook/${ready.id}/api/kernels/${kernel.body.id}/channels?session_id=e2e`);
       const code = `const trainer = require('trialhub-trainer');\nconst outcome = await trainer.saveResultsToTrialhub({ dir: ${JSON.stringify(run)}, title: 'Saved from the notebook', print: () => undefined });\nconsole.log(JSON.stringify(outcome));`;
-      const executed = await executeOnKernel(channels, { cookie }, code, 120_000);
+      const executed = await executeOnKernel(channels, nb.wsHeaders(), code, 120_000);
       expect(executed.error, executed.stdout).toBeUndefined();
       const outcome = JSON.parse(executed.stdout.trim().split('\n').pop()!);
       expect(outcome).toMatchObject({ saved: true, alreadySaved: false });
@@ -220,7 +231,9 @@ describe('the local runtime (real Jupyter child processes)', () => {
       const adopted = await view(again, keptSession.id);
       expect(adopted.state).toBe('ready');
       expect(recordOf(dataDir, keptSession.id).pid).toBe(keptPid);
-      const contents = await waitFor('the notebook through the new control plane', () => again.get(`/notebook/${keptSession.id}/api/contents`), (r) => r.status === 200, 20_000);
+      const nb = new NotebookClient(url2, keptSession.id);
+      await nb.open(again, { loadPage: false });
+      const contents = await waitFor('the notebook through the new control plane', () => nb.get(`/notebook/${keptSession.id}/api/contents`), (r) => r.status === 200, 20_000);
       expect(contents.body.type).toBe('directory');
 
       await again.delete(`/api/sessions/${keptSession.id}`);

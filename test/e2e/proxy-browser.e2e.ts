@@ -4,13 +4,14 @@ import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tok
 import { launchBrowser, newContext } from '../browser/support/browser';
 import { buildOnce } from '../support/control-plane-process';
 import { ApiClient, setCookies } from '../support/http';
+import { NotebookClient } from '../support/notebook-origin';
 import { startTestServer, TestServer } from '../support/server';
 import { killSessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
 
 const NOTEBOOK = 'Classifying-House-And-Pool-Images.ipynb';
 
-/** Jupyter's own web UI, in Chromium, through the proxy: its XSRF-protected writes and its kernel WebSocket work. */
+/** Jupyter's own web UI, in Chromium, on the session's notebook origin through the proxy: its XSRF-protected writes and its kernel WebSocket work. */
 describe("Jupyter's web UI through the proxy (Chromium)", () => {
   let server: TestServer;
   let browser: Browser;
@@ -39,7 +40,10 @@ describe("Jupyter's web UI through the proxy (Chromium)", () => {
       const [name, ...v] = c.split(';')[0].split('=');
       return { name, value: v.join('='), url: server.url };
     }));
+    // The portal's old path hands off to the session's own origin, which Chromium resolves to loopback itself.
     await page.goto(`/notebook/${session.id}/notebooks/${NOTEBOOK}`);
+    expect(new URL(page.url()).origin).toBe(`http://${session.id}.localhost:${new URL(server.url).port}`);
+    expect(new URL(page.url()).pathname).toBe(`/notebook/${session.id}/notebooks/${NOTEBOOK}`);
     await page.waitForFunction(() => (window as any).Jupyter?.notebook?.kernel?.is_connected?.() === true, undefined, { timeout: 90_000 });
     expect(await page.evaluate(() => (window as any).Jupyter.notebook.kernel.name)).toBe('tslab');
 
@@ -56,10 +60,12 @@ describe("Jupyter's web UI through the proxy (Chromium)", () => {
     expect(printed).toBe('from the browser: 42\n');
 
     // Saving is an XSRF-protected PUT from Jupyter's own code (its promise rejects if the proxy refuses it).
-    const before = (await api.get(`/notebook/${session.id}/api/contents/${NOTEBOOK}?content=0`)).body.last_modified;
+    const nb = new NotebookClient(server.url, session.id);
+    await nb.open(api, { loadPage: false });
+    const before = (await nb.get(`/notebook/${session.id}/api/contents/${NOTEBOOK}?content=0`)).body.last_modified;
     await new Promise((r) => setTimeout(r, 1100));
     await page.evaluate(() => (window as any).Jupyter.notebook.save_notebook());
-    const after = (await api.get(`/notebook/${session.id}/api/contents/${NOTEBOOK}?content=0`)).body.last_modified;
+    const after = (await nb.get(`/notebook/${session.id}/api/contents/${NOTEBOOK}?content=0`)).body.last_modified;
     expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
 
     const { rows } = await (async () => {
