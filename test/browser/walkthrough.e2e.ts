@@ -1,7 +1,7 @@
 /**
  * Issue 7's walkthrough, as one user in one browser against the real control plane, a real
  * PostgreSQL and a real Jupyter on the local runtime: sign up → launch → ready → open the
- * notebook through the proxy → open the example notebook and run it (Cell → Run All, its last
+ * notebook through the proxy on the session's own origin (a new tab, via the portal's one-time hand-off) → open the example notebook and run it (Cell → Run All, its last
  * cell saves the run) → stop in the portal (the stop-time save step saves the other runs, not
  * the saved one again) → results → result page with charts → share → the link in a fresh,
  * logged-out browser → revoke → the link is gone. A screenshot per step in test-output/screenshots.
@@ -80,14 +80,14 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     await expect(page.getByText('Your notebook is ready.').isVisible()).resolves.toBe(true);
     await capture(page, 'walkthrough-02-ready');
 
-    // 2. Jupyter, through the control plane's proxy, in the same browser (the user's cookie, no token prompt).
-    await open.click();
-    await page.waitForURL(new RegExp(`/notebook/${sessionId}/`));
-    await page.waitForFunction(() => !document.getElementById('root') && document.querySelector('#notebook_list') !== null, undefined, { timeout: 60_000 });
-    await expect(page.textContent('body')).resolves.not.toMatch(/password or token/i);
-    const notebookLink = page.locator('#notebook_list a.item_link', { hasText: NOTEBOOK });
+    // 2. Jupyter, through the control plane's proxy, on the session's own origin in a new tab (a one-time hand-off, no token prompt).
+    const [jupyter] = await Promise.all([context.waitForEvent('page'), open.click()]);
+    await jupyter.waitForURL(new RegExp(`^http://${sessionId}\\.localhost:${new URL(server.url).port}/notebook/${sessionId}/`));
+    await jupyter.waitForFunction(() => !document.getElementById('root') && document.querySelector('#notebook_list') !== null, undefined, { timeout: 60_000 });
+    await expect(jupyter.textContent('body')).resolves.not.toMatch(/password or token/i);
+    const notebookLink = jupyter.locator('#notebook_list a.item_link', { hasText: NOTEBOOK });
     await notebookLink.waitFor();
-    await screenshot(page, 'walkthrough-03-jupyter');
+    await screenshot(jupyter, 'walkthrough-03-jupyter');
 
     // The notebook image ships a pretrained feature model; the local runtime has none, and this
     // machine may be offline: a tiny one stands in for it where the notebook looks first.
@@ -127,6 +127,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     await notebook.locator(`#notebook-container .cell`).last().scrollIntoViewIfNeeded();
     await screenshot(notebook, 'walkthrough-04-notebook-trained-and-saved');
     await notebook.close();
+    await jupyter.close();
 
     // 4. Stop in the portal: the stop-time save step uploads the runs not saved yet, and skips the saved one.
     await page.goto(sessionUrl);
