@@ -2,7 +2,8 @@
  * Notebook proxy benchmark (issue 4): a small Jupyter API call (`GET api/status`) against one
  * real notebook server, three ways, in the same run:
  *  - direct: straight to Jupyter's loopback port, with its token;
- *  - trialhub: through the control plane's /notebook/<id>/ proxy (cookie auth, the proxy adds the token);
+ *  - trialhub: through the control plane's proxy on the session's own origin `<id>.localhost:<port>` (sent to 127.0.0.1
+ *    with that Host; the notebook origin's cookie from the portal's hand-off; the proxy adds the token);
  *  - chp: through configurable-http-proxy (JupyterHub's proxy), a child process, token from the client.
  * Goals: trialhub ≥ 0.8 × direct in requests per second, and at least as fast as chp.
  * Everything stays on 127.0.0.1; load is CONNECTIONS keep-alive connections for SECONDS per round.
@@ -19,7 +20,8 @@ import { Client } from 'pg';
 import { hmac } from '../../apps/control-plane/src/common/crypto';
 import { freePort } from '../../apps/control-plane/src/database/embedded-postgres';
 import { repoRoot } from '../../apps/control-plane/src/runtime/local/repo-root';
-import { ApiClient, setCookies } from '../support/http';
+import { ApiClient } from '../support/http';
+import { NotebookClient } from '../support/notebook-origin';
 import { waitFor } from '../support/wait';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -123,8 +125,6 @@ try {
   const url = started0.url;
   const api = new ApiClient(url);
   await api.signup('bench@example.com');
-  const login = await api.post('/api/auth/login', { email: 'bench@example.com', password: 'correct-horse-battery' });
-  const cookie = setCookies(login.headers).map((c) => c.split(';')[0]).join('; ');
   const launched = (await api.post('/api/sessions', { profile: 'cpu' })).body;
   const session = await waitFor('the session to be ready', () => api.get(`/api/sessions/${launched.id}`).then((r) => r.body), (s) => s.state === 'ready' || s.state === 'failed', 120_000, 200);
   if (session.state !== 'ready') throw new Error(`The session failed: ${session.reason}`);
@@ -133,6 +133,8 @@ try {
   const { rows } = await pg.query(`SELECT endpoint_port, generation FROM sessions WHERE id = $1`, [session.id]);
   await pg.end();
   const jupyterPort: number = rows[0].endpoint_port;
+  const notebook = new NotebookClient(url, session.id);
+  await notebook.open(api, { loadPage: false });
   const token = hmac(SECRET, `jupyter:${session.id}:${rows[0].generation}`);
   const path = `/notebook/${session.id}/api/status`;
   const cpPort = Number(new URL(url).port);
@@ -141,7 +143,7 @@ try {
 
   const targets: Target[] = [
     { name: 'direct', port: jupyterPort, path, headers: { authorization: `token ${token}` } },
-    { name: 'trialhub', port: cpPort, path, headers: { cookie } },
+    { name: 'trialhub', port: cpPort, path, headers: { host: notebook.host, cookie: notebook.cookieHeader } },
     { name: 'chp', port: started.port, path, headers: { authorization: `token ${token}` } },
   ];
   for (const t of targets) {
