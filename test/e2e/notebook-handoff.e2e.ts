@@ -188,6 +188,11 @@ describe('notebook origins: hand-off, cookies and what a notebook origin answers
     // Portal cookies sent to a notebook origin are no log-in there.
     const portalCookie = `trialhub_session=${owner.cookieValue('trialhub_session')}`;
     expect((await nb.get(`/notebook/${ownerSession}/api/contents`, { cookie: portalCookie })).status).toBe(401);
+    // Another session's notebook cookie is no log-in here either: it names its own session only.
+    const theirs = new NotebookClient(server.url, otherSession);
+    await theirs.open(other, { loadPage: false });
+    expect((await nb.get(`/notebook/${ownerSession}/api/contents`, { cookie: theirs.cookieHeader })).status).toBe(404);
+    expect((await theirs.get(`/notebook/${otherSession}/api/contents`)).status).toBe(200);
     // A planted duplicate of the notebook cookie makes neither count.
     expect((await nb.get(`/notebook/${ownerSession}/api/contents`, { cookie: `${nb.cookieHeader}; trialhub_notebook=planted` })).status).toBe(401);
   });

@@ -162,7 +162,7 @@ describe("the notebook proxy on each session's own origin (local runtime, real J
     expect((await nb.get(`/notebook/${session.id}/api/contents/evil.txt`)).status).toBe(404);
   });
 
-  it("another user (their own notebook cookie, or their portal log-in) gets 404 and an anonymous client 401, over HTTP and WebSocket, and neither reaches Jupyter", async () => {
+  it("another user (their portal cookie or bearer token) gets 404 or 401 and an anonymous client 401, over HTTP and WebSocket, and neither reaches Jupyter", async () => {
     const stranger = await member(server.url, 'stranger@example.com');
     const probe = (who: string) => `/notebook/${session.id}/api/contents/probe-${who}-${randomBytes(4).toString('hex')}`;
     const strangerPath = probe('stranger');
