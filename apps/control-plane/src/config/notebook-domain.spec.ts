@@ -32,5 +32,6 @@ describe('NOTEBOOK_DOMAIN', () => {
     expect(sharesParentDomain('https://trialhub.example.com', 'notebooks.example.com')).toBe(true);
     expect(sharesParentDomain('https://trialhub.example.com', 'trialhub-notebooks.net')).toBe(false);
     expect(sharesParentDomain('http://localhost:3000', 'localhost:3000')).toBe(false);
+    expect(sharesParentDomain('http://trialhub.localhost', 'notebooks.localhost')).toBe(false);
   });
 });

@@ -48,7 +48,9 @@ export function sharesParentDomain(publicUrl: string, notebookDomain: string): b
   const portal = new URL(publicUrl).hostname.toLowerCase();
   const notebooks = hostnameOf(notebookDomain);
   const isIp = (h: string) => /^[\d.]+$/.test(h) || h.startsWith('[');
-  if (LOOPBACK.has(portal) || hostnameOf(notebooks) === 'localhost' || isIp(portal) || isIp(notebooks)) return false;
+  // Every *.localhost name is a site of its own in Chromium, which refuses Domain=localhost cookies (docs/architecture.md).
+  const local = (h: string) => h === 'localhost' || h.endsWith('.localhost');
+  if (local(portal) || local(notebooks) || isIp(portal) || isIp(notebooks)) return false;
   const parent = (h: string) => h.split('.').slice(-2).join('.');
   return parent(portal) === parent(notebooks);
 }
