@@ -1,7 +1,9 @@
-import { buildSwaggerHTML } from '@nestjs/swagger/dist/swagger-ui';
+import { buildSwaggerHTML, getSwaggerAssetsAbsoluteFSPath } from '@nestjs/swagger/dist/swagger-ui';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 type Directives = Record<string, string[]>;
 
@@ -27,14 +29,24 @@ export const PORTAL_CSP: Directives = {
 
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
+/** The <style> elements Swagger UI's scripts render (its logo's SVG), as written in its bundles. */
+function swaggerScriptStyles(): string[] {
+  const dir = getSwaggerAssetsAbsoluteFSPath();
+  return ['swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js'].flatMap((file) => {
+    const code = readFileSync(join(dir, file), 'utf8');
+    return [...code.matchAll(/createElement\("style",null,("(?:[^"\\]|\\.)*")\)/g)].map((m) => JSON.parse(m[1]) as string);
+  });
+}
+
 /**
- * Swagger UI's page (@nestjs/swagger) carries two inline <style> blocks and one style attribute;
- * they are allowed by hash, computed from the same template the page is built from. Its
- * scripts are files under /api/docs, so script-src stays 'self'.
+ * Swagger UI's page (@nestjs/swagger) carries two inline <style> blocks and one style attribute,
+ * and its scripts render one more <style>; they are allowed by hash, computed from the same
+ * template and bundles the page is built from. Its scripts are files under /api/docs, so
+ * script-src stays 'self'.
  */
 export function swaggerUiCsp(): Directives {
   const html = buildSwaggerHTML('./', {});
-  const blocks = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => sha256(m[1]));
+  const blocks = [...[...html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]), ...swaggerScriptStyles()].map(sha256);
   const attributes = [...html.matchAll(/\sstyle="([^"]*)"/g)].map((m) => sha256(m[1]));
   return { ...PORTAL_CSP, 'style-src': ["'self'", ...new Set(blocks), ...(attributes.length ? ["'unsafe-hashes'", ...new Set(attributes)] : [])] };
 }
