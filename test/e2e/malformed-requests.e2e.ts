@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, setCookies } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
+import { ownerWithSession } from './results-support';
 
 // A sweep of malformed requests over every operation the served OpenAPI document lists, as an
 // anonymous caller, a user and an admin: deep nesting, top-level arrays, scalars and null, null
@@ -144,7 +145,7 @@ describe('malformed requests: every route answers 4xx, never 5xx', () => {
     await server?.stop();
   });
 
-  it('sends at least 500 malformed requests as anonymous, user and admin; none gets a 5xx; every 4xx is JSON with a message; the server stays up', async () => {
+  it('sends at least 500 malformed requests as anonymous, user, admin and session; none gets a 5xx; every 4xx is JSON with a message; the server stays up', async () => {
     // The user signs in with cookies (and echoes the CSRF token), the admin with a bearer token.
     const signup = await fetch(`${server.url}/api/auth/signup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'sweep-user@example.com', password: 'correct-horse-battery' }) });
     expect(signup.status).toBe(201);
@@ -152,7 +153,14 @@ describe('malformed requests: every route answers 4xx, never 5xx', () => {
     const userHeaders = { cookie, 'x-csrf-token': ((await signup.json()) as { csrfToken: string }).csrfToken };
     const login = await new ApiClient(server.url).post('/api/auth/login', ADMIN);
     expect(login.status).toBe(200);
-    const callers: Array<[string, Record<string, string>]> = [['anonymous', {}], ['user', userHeaders], ['admin', { authorization: `Bearer ${login.body.token}` }]];
+    // A session's upload token too: it opens the upload routes, whose bodies are read by hand.
+    const session = await ownerWithSession(server, 'sweep-session@example.com');
+    const callers: Array<[string, Record<string, string>]> = [
+      ['anonymous', {}],
+      ['user', userHeaders],
+      ['admin', { authorization: `Bearer ${login.body.token}` }],
+      ['session', { authorization: `Bearer ${session.token}` }],
+    ];
 
     const operations = Object.entries(doc.paths)
       .flatMap(([template, item]) => METHODS.filter((m) => item[m]).map((method) => ({ template, method, op: item[method]! })))

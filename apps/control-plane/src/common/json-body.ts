@@ -47,7 +47,7 @@ export function jsonBodyProblem(body: unknown): HttpException | null {
 /** Body-parser's own errors, as the sentences the API answers with. */
 function parserError(err: unknown): unknown {
   const type = (err as { type?: string }).type;
-  if (type === 'entity.too.large') return new PayloadTooLargeException(`The request body is larger than the ${JSON_BODY_LIMIT_BYTES / 1024 / 1024} MiB a JSON request may have.`);
+  if (type === 'entity.too.large') return new PayloadTooLargeException(`The request body is too large: a JSON request may have at most ${JSON_BODY_LIMIT_BYTES / 1024 / 1024} MiB.`);
   if (type === 'entity.parse.failed') return new BadRequestException(`The request body is not valid JSON (${(err as Error).message.replace(/\s+/g, ' ').slice(0, 120)}).`);
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') return new UnsupportedMediaTypeException(`${(err as Error).message}: send JSON as UTF-8 with "Content-Type: application/json".`);
   return err;
