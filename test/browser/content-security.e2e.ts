@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderReport } from '../../apps/trainer/src/report';
 import { uploadResults } from '../../apps/trainer/src/upload';
-import { sql, writeTrainerOutput } from '../e2e/results-support';
+import { METRICS, sql, writeTrainerOutput } from '../e2e/results-support';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
 import { startTestServer, TestServer } from '../support/server';
 import { buildPortalIfStale, launchBrowser, newContext, signUpInBrowser } from './support/browser';
@@ -28,15 +29,17 @@ const attack = (collector: string, resultId: string) => `
   } catch (e) { leak('rename-error', String(e)); }
 })();`;
 
-/** Chromium reports every CSP refusal on the console; a page of ours must not cause any. */
-function watchCsp(page: Page): string[] {
-  const violations: string[] = [];
+/**
+ * Chromium reports every CSP refusal on the console; a page of ours must not cause any. Those in
+ * the sandboxed report frame are kept apart: for hostile content they are the point.
+ */
+function watchCsp(page: Page): { ours: string[]; inReports: string[] } {
+  const found = { ours: [] as string[], inReports: [] as string[] };
   page.on('console', (m) => {
-    // The sandboxed report is user content: refusals there are the point, not a defect of ours.
-    if (/\/report$/.test(m.location().url)) return;
-    if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(`${page.url()}: ${m.text()}`);
+    if (!/Content Security Policy|Refused to|Blocked script/i.test(m.text())) return;
+    (/\/report$/.test(m.location().url) ? found.inReports : found.ours).push(`${page.url()}: ${m.text()}`);
   });
-  return violations;
+  return found;
 }
 
 describe('content security in Chromium', () => {
@@ -80,7 +83,9 @@ describe('content security in Chromium', () => {
       [user.id, trial.id],
     );
     const uploadToken = server.app.get(SessionTokens).uploadToken(row.id, 1);
-    // First the result, then the hostile files that name it (their script tries to rename it).
+    // First a result with the trainer's genuine report, then one with hostile files that name it (their script tries to rename it).
+    const history = [1, 2, 3].map((i) => ({ step: i * 100, trainAccuracy: 0.6 + i * 0.1, validationAccuracy: 0.55 + i * 0.1, crossEntropy: 0.8 / i }));
+    writeFileSync(join(runDir, 'report.html'), renderReport({ title: 'Genuine report', metrics: METRICS, history, confusion: { classes: METRICS.classes, matrix: [[6, 1], [1, 5]] }, beforeAfter: [] }));
     const { resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: uploadToken, runName: 'csp-run', title: 'CSP run' });
     writeFileSync(join(runDir, 'report.html'), `<!doctype html><title>report</title><h1>Report</h1><img src="x" onerror="document.title='onerror ran'"><script>${attack(collectorUrl, resultId)}</script>`);
     writeFileSync(join(runDir, 'evil.svg'), `<svg xmlns="http://www.w3.org/2000/svg" onload="document.title='svg ran'"><script>${attack(collectorUrl, resultId).replace(/</g, '&lt;')}</script></svg>`);
@@ -96,6 +101,18 @@ describe('content security in Chromium', () => {
       const csrf = document.cookie.match(/trialhub_csrf=([^;]+)/)![1];
       return (await fetch(`/api/results/${id}/shares`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' })).json();
     }, second.id)).token as string;
+
+    // The trainer's own report works in its sandboxed frame: charts drawn, styles applied, nothing refused.
+    const genuine = (await page.evaluate(async (id) => {
+      const csrf = document.cookie.match(/trialhub_csrf=([^;]+)/)![1];
+      return (await fetch(`/api/results/${id}/shares`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: '{}' })).json();
+    }, resultId)).token as string;
+    await page.goto(`/share/${genuine}`);
+    const report = page.frameLocator('iframe.report');
+    await report.getByRole('heading', { name: 'Genuine report' }).waitFor();
+    expect(await report.locator('svg path').count()).toBeGreaterThanOrEqual(3);
+    expect(await report.locator('body').evaluate((b) => getComputedStyle(b).maxWidth)).toBe('960px');
+    expect(violations.inReports, violations.inReports.join('\n')).toEqual([]);
 
     // The share page, seen by the signed-in owner (the most to lose): notebook rendered, report framed, no script of theirs runs.
     await page.goto(`/share/${token}`);
@@ -126,7 +143,8 @@ describe('content security in Chromium', () => {
     await new Promise((r) => setTimeout(r, 500)); // let any beacon that was sent arrive
     expect(collected, 'hostile content ran and reached the collector').toEqual([]);
     expect((await sql<{ title: string }>(server, `SELECT title FROM results WHERE id = $1`, [resultId]))[0].title).toBe('CSP run');
-    expect(violations, violations.join('\n')).toEqual([]);
+    expect(violations.ours, violations.ours.join('\n')).toEqual([]);
+    expect(violations.inReports.length, 'the hostile report was refused its script').toBeGreaterThan(0);
     expect(errors).toEqual([]);
     await context.close();
   });
