@@ -3,11 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
-import express from 'express';
 import type { Server } from 'node:http';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule, RAW_BODY_PATHS } from './app.module';
-import { ApiExceptionFilter } from './common/api-exception.filter';
+import { jsonBody } from './common/json-body';
+import { securityHeaders } from './common/security-headers';
 import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgresServer } from './database/embedded-postgres';
 import { servePortal } from './portal/serve-portal';
@@ -37,14 +37,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   app.useLogger(app.get(PinoLogger));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(securityHeaders(config.publicUrl));
   app.use(cookieParser());
-  const json = express.json({ limit: '1mb' });
-  const errors = new ApiExceptionFilter();
-  // Body-parser errors happen before Nest's filters see the request: answer them in the same JSON shape here.
-  app.use((req: express.Request & { id?: string }, res: express.Response, next: express.NextFunction) => {
-    if (RAW_BODY_PATHS.some((p) => req.path.startsWith(p))) return next();
-    json(req, res, (err?: unknown) => (err ? res.status(errors.toBody(err).statusCode).json({ ...errors.toBody(err), requestId: req.id }) : next()));
-  });
+  app.use(jsonBody({ skipPaths: RAW_BODY_PATHS }));
   const { apiValidationPipe } = await import('./common/validation.pipe');
   app.useGlobalPipes(apiValidationPipe());
   const document = SwaggerModule.createDocument(

@@ -31,9 +31,20 @@ export async function newContext(browser: Browser, baseURL: string): Promise<{ c
   const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 860 } });
   context.setDefaultTimeout(15_000);
   const errors: string[] = [];
-  context.on('page', (p) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`)));
+  const watched = new WeakSet<Page>();
+  const watch = (p: Page) => {
+    if (watched.has(p)) return;
+    watched.add(p);
+    p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`));
+    // A Content-Security-Policy refusal on a page of the portal's is a defect too (user content in sandboxed frames and notebooks aside).
+    p.on('console', (m) => {
+      const where = m.location().url;
+      if (/Content Security Policy/i.test(m.text()) && where.startsWith(baseURL) && !/\/report$|\/notebook\//.test(where)) errors.push(`${p.url()}: ${m.text()}`);
+    });
+  };
+  context.on('page', watch);
   const page = await context.newPage();
-  page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+  watch(page);
   return { context, page, errors };
 }
 

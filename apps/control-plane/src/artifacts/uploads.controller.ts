@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ApiExceptionFilter } from '../common/api-exception.filter';
+import { jsonValueProblem } from '../common/json-body';
 import { parseUploadPath, UploadNameError } from './upload-names';
 import { UploadsService } from './uploads.service';
 
@@ -118,9 +119,13 @@ async function readSmallJson(req: Request): Promise<unknown> {
   const text = raw.toString('utf8').trim();
   if (!text) return null;
   if (!req.is('application/json')) throw new UnsupportedMediaTypeException('Send the body of complete as JSON with "Content-Type: application/json".');
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new BadRequestException('The body of complete is not valid JSON.');
   }
+  const problem = jsonValueProblem(body);
+  if (problem) throw new BadRequestException(problem);
+  return body;
 }

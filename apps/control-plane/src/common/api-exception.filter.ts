@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { ApiError } from '@trialhub/contracts';
+import { databaseInputError } from './database-input-error';
 
 /** Body-parser and similar middleware errors carry `status` and `type`. */
 interface MiddlewareError { status?: number; statusCode?: number; type?: string; message?: string }
@@ -25,6 +26,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request & { id?: string }>();
     const body = this.toBody(exception);
     body.requestId = typeof req.id === 'string' ? req.id : undefined;
+    if (databaseInputError(exception)) this.logger.warn({ err: exception, requestId: body.requestId, path: req.url }, 'A request value reached the database unchecked: its DTO should refuse it');
     if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId, path: req.url }, 'Unhandled error');
     if (res.headersSent) {
       res.destroy();
@@ -34,6 +36,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   }
 
   toBody(exception: unknown): ApiError {
+    exception = databaseInputError(exception) ?? exception;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse() as string | { message?: string | string[]; details?: string[] };

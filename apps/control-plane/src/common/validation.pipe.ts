@@ -1,4 +1,5 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DECORATORS } from '@nestjs/swagger/dist/constants';
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
   return errors.flatMap((e) => {
@@ -8,9 +9,29 @@ function flatten(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-/** DTOs are validated at the edge: unknown fields are refused, every problem is listed. */
+/**
+ * `@IsOptional()` lets null through as well as a missing field, so a null would reach the service
+ * (and a NOT NULL column). A field takes null only where its documentation says so
+ * (`@ApiProperty({ nullable: true })`, e.g. "null = unlimited"); anywhere else it is refused.
+ */
+export function nullFieldProblems(value: unknown, metatype: unknown): string[] {
+  if (typeof metatype !== 'function' || typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  return Object.entries(value)
+    .filter(([key, v]) => v === null && !(Reflect.getMetadata(DECORATORS.API_MODEL_PROPERTIES, metatype.prototype, key) as { nullable?: boolean } | undefined)?.nullable)
+    .map(([key]) => `${key} may not be null: leave it out, or send a value.`);
+}
+
+/** DTOs are validated at the edge: unknown fields are refused, nulls only where documented, every problem is listed. */
+class ApiValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const nulls = metadata.type === 'body' ? nullFieldProblems(value, metadata.metatype) : [];
+    if (nulls.length) throw new BadRequestException({ message: nulls.join('; '), details: nulls });
+    return super.transform(value, metadata);
+  }
+}
+
 export function apiValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new ApiValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

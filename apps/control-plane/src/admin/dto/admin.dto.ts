@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 
 const DOMAIN = /^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
 
@@ -12,7 +12,7 @@ export class UpdateQuotasDto {
   @ApiPropertyOptional({ nullable: true, description: 'null = unlimited' }) @IsOptional() @IsInt() @Min(0) maxActiveTrials?: number | null;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) storagePerUserBytes?: number;
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(1024) maxUploadFileBytes?: number;
-  @ApiPropertyOptional({ description: 'ms' }) @IsOptional() @IsInt() @Min(3_600_000) resultRetentionMs?: number;
+  @ApiPropertyOptional({ description: 'ms' }) @IsOptional() @IsInt() @Min(3_600_000) @Max(3650 * 86_400_000) resultRetentionMs?: number;
   @ApiPropertyOptional({ type: [String] })
   @IsOptional() @IsArray() @ArrayMaxSize(500) @Matches(DOMAIN, { each: true, message: 'allowedEmailDomains must be domain names like example.com' })
   allowedEmailDomains?: string[];
@@ -48,7 +48,7 @@ export class UpdateProfileDto {
   @ApiPropertyOptional({ description: 'sessions of this profile that may run at once; the rest queue' }) @IsOptional() @IsInt() @Min(0) @Max(100_000) slots?: number;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() isDefault?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
-  @ApiPropertyOptional() @IsOptional() @IsInt() sortOrder?: number;
+  @ApiPropertyOptional() @IsOptional() @IsInt() @Min(-1_000_000) @Max(1_000_000) sortOrder?: number;
   @ApiPropertyOptional({ description: 'when slots drop below the sessions running, stop the newest ones over the limit (default: they keep running and new launches queue)' })
   @IsOptional()
   @IsBoolean()
@@ -61,7 +61,7 @@ export class CreateProfileDto extends UpdateProfileDto {
 
 export class AdmitDto {
   @ApiPropertyOptional({ description: 'admit the next N (default 1)' }) @IsOptional() @IsInt() @Min(1) @Max(10_000) count?: number;
-  @ApiPropertyOptional({ description: 'admit this waitlisted trial' }) @IsOptional() @IsString() trialId?: string;
+  @ApiPropertyOptional({ description: 'admit this waitlisted trial' }) @IsOptional() @IsUUID('all', { message: 'trialId must be a trial id (a UUID)' }) trialId?: string;
 }
 
 export class ExtendTrialDto {
@@ -105,7 +105,7 @@ export class UsageQueryDto {
 }
 
 export class IdParamDto {
-  @Matches(/^[0-9a-f-]{36}$/i, { message: 'The id must be a UUID.' }) id: string;
+  @IsUUID('all', { message: 'The id must be a UUID.' }) id: string;
 }
 
 export class NameParamDto {
