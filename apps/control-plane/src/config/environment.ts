@@ -62,6 +62,8 @@ export const ENV_NAMES: readonly string[] = [
   'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'RESULT_RETENTION', 'PROFILES_FILE', 'AUTH_RATE_LIMIT', 'SCHEDULER_INTERVAL',
   'TRIALHUB_EXAMPLE_DATA', 'JUPYTER_COMMAND',
   'UPLOAD_PORT', 'LOCAL_RUNTIME_IN_PRODUCTION',
+  // Set by the deploy overlays; read and validated by the notebook-origin work (keep one entry when merging).
+  'NOTEBOOK_DOMAIN',
 ];
 
 export class ConfigError extends Error {}
