@@ -49,9 +49,10 @@ export class UploadListener {
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const refuse = (err: Error) => reject(new Error(`The session upload listener cannot listen on ${host}:${port} (${err.message}); set UPLOAD_PORT to a free port.`));
+      server.once('error', refuse);
       server.listen(port, host, () => {
-        server.off('error', reject);
+        server.off('error', refuse);
         resolve();
       });
     });
