@@ -94,7 +94,8 @@ describe('the control plane image', () => {
     const deployment = findOne(renderOverlay('power8'), 'Deployment', 'trialhub-control-plane');
     const user = last.steps.filter((s) => s.keyword === 'USER').pop()!.args[0].split(':')[0];
     expect(Number(user)).toBe(deployment.spec.template.spec.securityContext.runAsUser);
-    expect(last.steps.find((s) => s.keyword === 'EXPOSE')?.args).toEqual([String(deployment.spec.template.spec.containers[0].ports[0].containerPort)]);
+    // The main port and the session upload API's own port (UPLOAD_PORT).
+    expect(last.steps.find((s) => s.keyword === 'EXPOSE')?.args).toEqual(deployment.spec.template.spec.containers[0].ports.map((p: { containerPort: number }) => String(p.containerPort)));
   });
 });
 

@@ -73,7 +73,10 @@ describe.each(OVERLAYS)('control plane configuration of overlay %s', (overlay) =
     const upload = new URL(envValue(r, 'SESSION_UPLOAD_URL')!);
     const service = findOne(r.objects, 'Service', 'trialhub-control-plane');
     expect(upload.hostname).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc`);
-    expect(Number(upload.port)).toBe(service.spec.ports[0].port);
+    // The upload API's own port (UPLOAD_PORT), not the main one.
+    const uploads = service.spec.ports.find((p: { name: string }) => p.name === 'uploads');
+    expect(Number(upload.port)).toBe(uploads.port);
+    expect(r.container.ports.find((p: { name: string }) => p.name === uploads.targetPort).containerPort).toBe(Number(envValue(r, 'UPLOAD_PORT')));
     expect(upload.pathname).toBe('/api/uploads');
     expect(Number(envValue(r, 'PORT'))).toBe(r.container.ports[0].containerPort);
   });

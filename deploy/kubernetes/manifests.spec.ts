@@ -30,7 +30,7 @@ describe.each(OVERLAYS)('overlay %s, rendered with kubectl kustomize', (overlay)
     expect(new Set(ids).size).toBe(ids.length);
     const namespaces = new Set(findAll(objects(), 'Namespace').map((n) => n.metadata.name));
     expect([...namespaces].sort()).toEqual(['trialhub', SESSIONS_NAMESPACE]);
-    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+    const clusterScoped = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'RuntimeClass']);
     for (const o of objects()) {
       if (clusterScoped.has(o.kind)) expect(o.metadata.namespace, `${o.kind} ${o.metadata.name}`).toBeUndefined();
       else expect(namespaces.has(o.metadata.namespace ?? ''), `${o.kind} ${o.metadata.name} in ${o.metadata.namespace}`).toBe(true);

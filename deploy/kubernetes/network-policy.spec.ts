@@ -36,20 +36,34 @@ describe.each(OVERLAYS)('network policy of overlay %s', (overlay) => {
     }
   });
 
-  it('lets a session reach the control plane\'s HTTP port (the upload API) and cluster DNS', () => {
-    expect(model.allows(session, controlPlane, { port: 3000 })).toBe(true);
+  const uploadPort = Number(deployment.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'UPLOAD_PORT').value);
+  const mainPort = Number(deployment.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'PORT').value);
+
+  it('lets a session reach the control plane\'s upload port (SESSION_UPLOAD_URL) and cluster DNS, and not the rest of the API', () => {
+    expect(uploadPort).not.toBe(mainPort);
+    expect(model.allows(session, controlPlane, { port: uploadPort })).toBe(true);
+    expect(model.allows(session, controlPlane, { port: mainPort })).toBe(false);
+    expect(model.allows(session, controlPlane, { port: uploadPort, protocol: 'UDP' })).toBe(false);
     expect(model.allows(session, dns, { port: 53, protocol: 'UDP' })).toBe(true);
     expect(model.allows(session, dns, { port: 53, protocol: 'TCP' })).toBe(true);
   });
 
-  it('lets a session reach the internet over IPv4 and IPv6 (package mirrors, data sets)', () => {
+  it('lets a session reach the internet over IPv4 and IPv6 on HTTP and HTTPS only (package mirrors, data sets)', () => {
     expect(model.allows(session, outside('github.com', '140.82.112.3'), { port: 443 })).toBe(true);
+    expect(model.allows(session, outside('a mirror over http', '151.101.0.223'), { port: 80 })).toBe(true);
     expect(model.allows(session, outside('public IPv6', '2606:4700:4700::1111'), { port: 443 })).toBe(true);
+    for (const port of [22, 25, 53, 6379, 8080]) expect(model.allows(session, outside('public host', '140.82.112.3'), { port }), `port ${port}`).toBe(false);
+    expect(model.allows(session, outside('public resolver', '8.8.8.8'), { port: 53, protocol: 'UDP' })).toBe(false);
   });
 
   it('keeps sessions away from cloud metadata, the cluster\'s services, nodes and each other', () => {
     const forbidden: Array<[Endpoint, number]> = [
       [outside('cloud metadata', '169.254.169.254'), 80],
+      [outside('cloud metadata over https', '169.254.169.254'), 443],
+      [outside('a pod in 10/8', '10.244.7.7'), 443],
+      [outside('a host in 192.168/16', '192.168.0.1'), 80],
+      [outside('multicast', '224.0.0.251'), 80],
+      [outside('IPv6 unique-local', 'fd12:3456::1'), 443],
       [outside('AWS IPv6 metadata', 'fd00:ec2::254'), 80],
       [outside('API server Service', '10.96.0.1'), 443],
       [outside('kubelet on a node', '192.168.1.10'), 10250],

@@ -16,6 +16,7 @@ import { Client } from 'pg';
 import { startServer } from '../../apps/control-plane/src/bootstrap';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
 import { uploadResults } from '../../apps/trainer/src/upload';
+import { uploadApiUrl } from '../support/server';
 
 const small = process.env.BENCH_SMALL === '1';
 const FILE_MB = small ? 64 : 256;
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     const agent = new Agent({ keepAlive: true });
     const put = (name: string) =>
       new Promise<number>((resolve, reject) => {
-        const req = request(`${server.url}/api/uploads/bench/${name}`, { method: 'PUT', agent, headers: { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/octet-stream', 'content-length': size } }, (res) => {
+        const req = request(`${uploadApiUrl(server)}/bench/${name}`, { method: 'PUT', agent, headers: { authorization: `Bearer ${uploadToken}`, 'content-type': 'application/octet-stream', 'content-length': size } }, (res) => {
           res.resume();
           res.on('end', () => (res.statusCode === 201 ? resolve(res.statusCode) : reject(new Error(`upload answered ${res.statusCode}`))));
         });
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     await writeFile(join(run, 'confusion.json'), JSON.stringify({ classes: ['pool', 'no pool'], matrix: [[24, 2], [6, 20]] }));
     await writeFile(join(run, 'before-after.json'), JSON.stringify(Array.from({ length: 52 }, (_, i) => ({ image: `pool/${i}.jpg`, label: 'pool', before: { pool: 0.5, 'no pool': 0.5 }, after: { pool: 0.9, 'no pool': 0.1 } }))));
     await writeFile(join(run, 'model/weights.bin'), randomBytes(1024 * 1024));
-    const { resultId } = await uploadResults({ dir: run, uploadUrl: `${server.url}/api/uploads`, token: uploadToken, runName: 'page-bench' });
+    const { resultId } = await uploadResults({ dir: run, uploadUrl: uploadApiUrl(server), token: uploadToken, runName: 'page-bench' });
     const share = await fetch(`${server.url}/api/results/${resultId}/shares`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: '{}' });
     const { token } = (await share.json()) as { token: string };
     const pageAgent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });

@@ -105,7 +105,7 @@ async function startControlPlane(env: Record<string, string>): Promise<{ url: st
   const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'dist/apps/control-plane/src/main.js')], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), AUTH_RATE_LIMIT: '1000/1m', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), UPLOAD_PORT: '0', AUTH_RATE_LIMIT: '1000/1m', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;

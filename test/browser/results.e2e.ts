@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
 import { uploadResults } from '../../apps/trainer/src/upload';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
 import { buildPortalIfStale, launchBrowser, newContext, capture, signUpInBrowser } from './support/browser';
 import { poolHousesDataset } from '../support/shared-dataset';
 
@@ -69,7 +69,7 @@ describe('portal: results, charts and sharing', () => {
     const { user } = await page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()));
     const trial = await page.evaluate(() => fetch('/api/trial').then((r) => r.json()));
     const token = await readySessionFor(user.id, trial.id);
-    const uploaded = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token, title: 'Pool houses, 200 steps' });
+    const uploaded = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token, title: 'Pool houses, 200 steps' });
     expect(uploaded.resultId).toBeTruthy();
 
     await page.reload();

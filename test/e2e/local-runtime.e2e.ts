@@ -158,7 +158,8 @@ describe('the local runtime (real Jupyter child processes)', () => {
     try {
       const api = new ApiClient(server.url);
       const ready = await launchReady(api, 'saver@example.com');
-      expect(recordOf(server.dataDir, ready.id).uploadUrl).toBe(`http://localhost:${new URL(server.url).port}/api/uploads`);
+      expect(recordOf(server.dataDir, ready.id).uploadUrl).toBe(`http://localhost:${new URL(server.uploadUrl).port}/api/uploads`);
+      expect(server.uploadUrl).not.toBe(server.url);
       const run = join(server.dataDir, 'workspaces', ready.trialId, 'results', 'evening-run');
       train(run, 50);
 

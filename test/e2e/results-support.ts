@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import sharp from 'sharp';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
 import { ApiClient } from '../support/http';
-import type { TestServer } from '../support/server';
+import { uploadApiUrl, type TestServer } from '../support/server';
 
 /** Helpers shared by the results, uploads and sharing e2e tests. */
 
@@ -124,7 +124,7 @@ export function filesUnder(dir: string): string[] {
 
 /** One raw PUT of the upload API. */
 export async function putFile(server: TestServer, token: string | null, run: string, name: string, body: Uint8Array | string, headers: Record<string, string> = {}, init: Record<string, unknown> = {}) {
-  const res = await fetch(`${server.url}/api/uploads/${run}/${name}`, {
+  const res = await fetch(`${uploadApiUrl(server)}/${run}/${name}`, {
     ...init,
     method: 'PUT',
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/octet-stream', ...headers },
@@ -141,6 +141,6 @@ export async function putFile(server: TestServer, token: string | null, run: str
 }
 
 export async function completeRun(server: TestServer, token: string, run: string, body: unknown = {}) {
-  const res = await fetch(`${server.url}/api/uploads/${run}/complete`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${uploadApiUrl(server)}/${run}/complete`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: res.status, body: (await res.json()) as any };
 }

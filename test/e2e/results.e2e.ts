@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAVED_MARKER } from '../../apps/trainer/src/saved-marker';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { ApiClient } from '../support/http';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
 import { filesUnder, METRICS, ownerWithSession, sql, writeTrainerOutput } from './results-support';
 
 describe('results: a session saves a training run, the owner manages it', () => {
@@ -26,7 +26,7 @@ describe('results: a session saves a training run, the owner manages it', () => 
 
   it('turns an uploaded trainer output folder into a result with the right metrics and files', async () => {
     const owner = await ownerWithSession(server, 'ada@example.com');
-    const uploaded = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'pool-run-1', title: 'Pools, first try' });
+    const uploaded = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'pool-run-1', title: 'Pools, first try' });
     expect(uploaded.url).toBe(`${server.config.publicUrl}/results/${uploaded.resultId}`);
     // Every file of the folder, except the marker the upload leaves there (apps/trainer/src/saved-marker.ts).
     const runFiles = filesUnder(runDir).filter((f) => f !== SAVED_MARKER);
@@ -53,7 +53,7 @@ describe('results: a session saves a training run, the owner manages it', () => 
 
   it('downloads single files (safe types inline with nosniff, HTML as an attachment) and the whole result as a zip', async () => {
     const owner = await ownerWithSession(server, 'grace@example.com');
-    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'files' });
+    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'files' });
     const metrics = await owner.api.get(`/api/results/${resultId}/files/metrics.json`);
     expect(metrics.status).toBe(200);
     expect(metrics.body).toEqual(METRICS);
@@ -83,7 +83,7 @@ describe('results: a session saves a training run, the owner manages it', () => 
 
   it('renames and deletes a result; deleting removes its files from the store', async () => {
     const owner = await ownerWithSession(server, 'edsger@example.com');
-    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'to-delete' });
+    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'to-delete' });
     const renamed = await owner.api.patch(`/api/results/${resultId}`, { title: '  Better name ' });
     expect(renamed.status).toBe(200);
     expect(renamed.body.title).toBe('Better name');
@@ -102,7 +102,7 @@ describe('results: a session saves a training run, the owner manages it', () => 
 
   it('keeps results from another user out of reach: read, rename, delete, download and share all answer 404', async () => {
     const owner = await ownerWithSession(server, 'barbara@example.com');
-    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'private' });
+    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'private' });
     const other = new ApiClient(server.url);
     await other.signup('mallory@example.com');
     expect((await other.get('/api/results')).body).toEqual([]);
@@ -125,7 +125,7 @@ describe('results: a session saves a training run, the owner manages it', () => 
 
   it('keeps the result after the trial ends, until its retention runs out; then the sweep deletes it with its files', async () => {
     const owner = await ownerWithSession(server, 'alan@example.com');
-    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'outlives' });
+    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'outlives' });
     expect((await owner.api.delete('/api/trial')).status).toBe(200);
     const after = await owner.api.get(`/api/results/${resultId}`);
     expect(after.status).toBe(200);

@@ -28,7 +28,7 @@ describe('sessions on Kubernetes (fake API server)', () => {
       { name: 'power8-a', labels: { 'kubernetes.io/arch': 'ppc64le', 'nvidia.com/gpu.present': 'true' }, gpus: 1, taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
       { name: 'x86-a', labels: { 'kubernetes.io/arch': 'amd64', 'nvidia.com/gpu.present': 'true' }, gpus: 4, taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
       { name: 'cpu-a', labels: { 'kubernetes.io/arch': 'amd64' }, gpus: 0 },
-    ] });
+    ], runtimeClasses: [{ metadata: { name: 'gvisor' }, handler: 'runsc' }] });
     server = await startTestServer({ ...cluster.env, ...ADMIN });
     admin = await asAdmin(server);
   });
@@ -138,6 +138,42 @@ describe('sessions on Kubernetes (fake API server)', () => {
     const crash = (await user.post('/api/sessions', { profile: 'crashing' })).body;
     const crashed = await until(user, crash.id, (s) => s.state === 'failed', 'crash loop', 30_000);
     expect(crashed.reason).toMatch(/crashed \d+ times?/);
+  });
+
+  it('runs a profile\'s sessions under its RuntimeClass, and fails readably when the cluster has no such class', async () => {
+    const sandboxed = await admin.post('/api/admin/profiles', { name: 'sandboxed', displayName: 'Sandboxed CPU', image: 'registry.example/notebook:1', slots: 5, gpus: 0, runtimeClassName: 'gvisor' });
+    expect(sandboxed.status).toBe(201);
+    expect(sandboxed.body.runtimeClassName).toBe('gvisor');
+    expect((await admin.post('/api/admin/profiles', { name: 'no-sandbox', displayName: 'Missing sandbox', image: 'registry.example/notebook:1', slots: 5, gpus: 0, runtimeClassName: 'kata' })).status).toBe(201);
+    const bad = await admin.put('/api/admin/profiles/no-sandbox', { runtimeClassName: 'Kata Containers' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/runtimeClassName must be the name of a RuntimeClass/);
+
+    const [a, b] = [new ApiClient(server.url), new ApiClient(server.url)];
+    await a.signup('sandboxed@example.com');
+    await b.signup('no-sandbox@example.com');
+    const ok = (await a.post('/api/sessions', { profile: 'sandboxed' })).body;
+    await until(a, ok.id, (s) => s.state === 'ready', 'sandboxed ready');
+    expect(sessionPods(cluster.fake).find((p: any) => p.metadata.name === podName(ok.id)).spec.runtimeClassName).toBe('gvisor');
+
+    const missing = (await b.post('/api/sessions', { profile: 'no-sandbox' })).body;
+    const failed = await until(b, missing.id, (s) => s.state === 'failed', 'refused by the RuntimeClass admission');
+    expect(failed.reason).toBe(
+      'The notebook could not be started: the profile "no-sandbox" runs notebooks in the sandboxed runtime "kata" (a Kubernetes RuntimeClass), which this cluster does not have. ' +
+        'An administrator must install it (deploy/README.md, "Sandboxed runtimes") or clear the profile\'s runtime class.',
+    );
+    expect(sessionPods(cluster.fake).filter((p: any) => p.metadata.name === podName(missing.id))).toEqual([]);
+    expect(cluster.fake.requests.some((r) => r.verb === 'create' && r.resource === 'pods' && r.status === 403)).toBe(true);
+
+    // Cleared, the profile runs on the cluster's default runtime.
+    expect((await admin.put('/api/admin/profiles/no-sandbox', { runtimeClassName: null })).body.runtimeClassName).toBeNull();
+    expect((await b.post(`/api/sessions/${missing.id}/resume`)).status).toBe(202);
+    await until(b, missing.id, (s) => s.state === 'ready', 'ready on the default runtime');
+    expect(sessionPods(cluster.fake).find((p: any) => p.metadata.name === podName(missing.id)).spec).not.toHaveProperty('runtimeClassName');
+    await a.delete(`/api/sessions/${ok.id}`);
+    await b.delete(`/api/sessions/${missing.id}`);
+    await until(a, ok.id, (s) => s.state === 'stopped', 'stopped');
+    await until(b, missing.id, (s) => s.state === 'stopped', 'stopped');
   });
 
   it('fails a session whose pod is evicted or whose node is lost', async () => {

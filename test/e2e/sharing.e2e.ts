@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { ApiClient } from '../support/http';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
 import { METRICS, Owner, ownerWithSession, sql, writeTrainerOutput } from './results-support';
 
 const expectShareHeaders = (headers: Headers) => {
@@ -25,7 +25,7 @@ describe('sharing: a result by link, public and read-only', () => {
     await writeTrainerOutput(runDir);
     server = await startTestServer();
     owner = await ownerWithSession(server, 'sharer@example.com');
-    ({ resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'shared-run', title: 'Pools <i>vs</i> no pools' }));
+    ({ resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'shared-run', title: 'Pools <i>vs</i> no pools' }));
   });
   afterAll(async () => {
     await server?.stop();

@@ -9,7 +9,7 @@ import { ARTIFACT_STORE } from '../../apps/control-plane/src/artifacts/artifact-
 import { S3ArtifactStore } from '../../apps/control-plane/src/artifacts/s3-artifact-store';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { ApiClient } from '../support/http';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
 import { METRICS, ownerWithSession, putFile, sql, writeTrainerOutput } from './results-support';
 
 /** s3rver: a real S3-compatible HTTP server, in-process, storing to a temporary folder. */
@@ -61,7 +61,7 @@ describe('the S3 artifact store against a real S3-compatible server', () => {
   it('stores a run in the bucket, serves its files and share page, and deletes the objects with the result', async () => {
     expect(server.app.get(ARTIFACT_STORE).kind).toBe('s3');
     const owner = await ownerWithSession(server, 's3@example.com');
-    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 's3-run' });
+    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 's3-run' });
     expect(await objects()).toEqual(await rows());
     expect((await owner.api.get(`/api/results/${resultId}`)).body.metrics.testAccuracy).toBe(METRICS.testAccuracy);
     expect((await owner.api.get(`/api/results/${resultId}/files/metrics.json`)).body).toEqual(METRICS);

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ArtifactSweep } from '../../apps/control-plane/src/artifacts/artifact-sweep';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
 import { completeRun, filesUnder, METRICS, Owner, ownerWithSession, png, putFile, sql } from './results-support';
 
 /** A PUT with the path sent byte for byte (fetch would resolve "..", "%2e%2e" and friends before sending). */
 function rawPut(server: TestServer, path: string, token: string, body: string | Buffer = '{}'): Promise<{ status: number; body: any }> {
-  const url = new URL(server.url);
+  const url = new URL(server.uploadUrl);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method: 'PUT', path, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -87,9 +87,12 @@ describe('uploads: every bad upload is refused with a clear 4xx and leaves nothi
       expect(r.status).toBe(401);
       expect(r.body.message).toMatch(message);
     }
-    // The user's own session cookie does not open the upload API either.
-    const cookieOnly = await owner.api.request('PUT', '/api/uploads/run-a/metrics.json', JSON.stringify(METRICS), { 'content-type': 'application/json' });
+    // The user's own session cookie does not open the upload API either (and the main port has none).
+    const cookieOnly = await fetch(`${uploadApiUrl(server)}/run-a/metrics.json`, { method: 'PUT', headers: { cookie: `trialhub_session=${userToken}`, 'content-type': 'application/json' }, body: JSON.stringify(METRICS) });
     expect(cookieOnly.status).toBe(401);
+    const mainPort = await owner.api.request('PUT', '/api/uploads/run-a/metrics.json', JSON.stringify(METRICS), { 'content-type': 'application/json', authorization: `Bearer ${owner.token}` });
+    expect(mainPort.status).toBe(404);
+    expect(mainPort.body.message).toMatch(/uploads have their own port/);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -138,7 +141,7 @@ describe('uploads: every bad upload is refused with a clear 4xx and leaves nothi
 
   it('leaves nothing behind when the client disconnects mid-body', async () => {
     const before = await snapshot();
-    const url = new URL(server.url);
+    const url = new URL(server.uploadUrl);
     await new Promise<void>((resolve) => {
       const socket = connect(Number(url.port), url.hostname, () => {
         socket.write(`PUT /api/uploads/run-a/model/weights.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${owner.token}\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n\r\n`);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { defaultNamespace, defaultPod, defaultSecret, defaultService } from './defaults';
 import { applyPatch } from './patch';
-import { RESOURCES, type ResourceInfo } from './resources';
+import { apiVersionOf, RESOURCES, type ResourceInfo } from './resources';
+import { admitRuntimeClass } from './runtime-classes';
 import { ApiError, alreadyExists, badRequest, conflict, failure, notFound } from './status';
 import type { ObjectStore } from './store';
 import { timestamp } from './time';
@@ -64,8 +65,9 @@ export class ApiServer {
     delete metadata.deletionTimestamp;
     delete metadata.deletionGracePeriodSeconds;
     Object.assign(metadata, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1 });
-    let object: any = { apiVersion: 'v1', kind: info.kind, ...body, metadata };
-    if (resource === 'pods') object = defaultPod(object);
+    let object: any = { apiVersion: apiVersionOf(info), kind: info.kind, ...body, metadata };
+    // Admission: the RuntimeClass plugin refuses a pod naming a missing class and merges in the class's scheduling.
+    if (resource === 'pods') object = defaultPod(admitRuntimeClass(this.store, object));
     if (resource === 'services') object = defaultService(object);
     if (resource === 'secrets') object = defaultSecret(object);
     if (resource === 'namespaces') object = defaultNamespace(object);
@@ -115,7 +117,7 @@ export class ApiServer {
     else {
       const serverOwned = { uid: current.metadata.uid, creationTimestamp: current.metadata.creationTimestamp, generation: current.metadata.generation, namespace: current.metadata.namespace };
       const deletion = current.metadata.deletionTimestamp ? { deletionTimestamp: current.metadata.deletionTimestamp, deletionGracePeriodSeconds: current.metadata.deletionGracePeriodSeconds } : {};
-      next = { apiVersion: 'v1', kind: info.kind, ...body, metadata: { ...body.metadata, name, ...serverOwned, ...deletion }, ...('status' in current ? { status: current.status } : {}) };
+      next = { apiVersion: apiVersionOf(info), kind: info.kind, ...body, metadata: { ...body.metadata, name, ...serverOwned, ...deletion }, ...('status' in current ? { status: current.status } : {}) };
       if (!info.namespaced) delete next.metadata.namespace;
       if (resource === 'services' && next.spec && !next.spec.clusterIP) next.spec = { ...next.spec, clusterIP: current.spec.clusterIP, clusterIPs: current.spec.clusterIPs };
       if (resource === 'secrets') next = defaultSecret(next);

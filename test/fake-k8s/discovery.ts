@@ -13,5 +13,18 @@ export const VERSION = {
 
 export const apiVersions = (address: string) => ({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: address }] });
 
-/** Only the core group exists: kubectl asks `/apis` and finds no named groups. */
-export const apiGroupList = () => ({ kind: 'APIGroupList', apiVersion: 'v1', groups: [] });
+/** One named API group with its single version, as `/apis` and `/apis/<group>` describe it. */
+export const apiGroup = (name: string) => {
+  const version = { groupVersion: `${name}/v1`, version: 'v1' };
+  return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [version], preferredVersion: version };
+};
+
+/** The named groups the fake serves (node.k8s.io for RuntimeClass); everything else is core/v1. */
+export const apiGroupList = (groups: string[]) => ({
+  kind: 'APIGroupList',
+  apiVersion: 'v1',
+  groups: groups.map((g) => {
+    const { kind: _k, apiVersion: _a, ...group } = apiGroup(g);
+    return group;
+  }),
+});

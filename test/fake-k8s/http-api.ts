@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resourceInfo, type ApiServer, type DeleteOptions } from './api-server';
-import { apiGroupList, apiVersions, VERSION } from './discovery';
+import { apiGroup, apiGroupList, apiVersions, VERSION } from './discovery';
 import type { FaultPlan } from './faults';
-import { apiResourceList } from './resources';
+import { API_GROUPS, apiResourceList, apiVersionOf } from './resources';
 import { selectorPredicate } from './selectors';
 import { ApiError, badRequest, failure, injectedFault, methodNotAllowed, unauthorized, type StatusBody } from './status';
 import type { ObjectStore } from './store';
@@ -14,6 +14,8 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
 /** A request URL taken apart the way the API server's request info resolver does. */
 interface Target {
+  /** '' for /api/v1, the group of /apis/<group>/v1 otherwise. */
+  group: string;
   resource: string;
   namespace?: string;
   name?: string;
@@ -21,7 +23,7 @@ interface Target {
   watchPath: boolean;
 }
 
-function parseTarget(segments: string[]): Target | undefined {
+function parseTarget(group: string, segments: string[]): Target | undefined {
   let rest = segments;
   let watchPath = false;
   if (rest[0] === 'watch') {
@@ -31,10 +33,10 @@ function parseTarget(segments: string[]): Target | undefined {
   if (rest.length === 0) return undefined;
   if (rest[0] === 'namespaces' && rest.length >= 3 && !['status', 'finalize'].includes(rest[2])) {
     if (rest.length > 5) return undefined;
-    return { namespace: rest[1], resource: rest[2], name: rest[3], subresource: rest[4], watchPath };
+    return { group, namespace: rest[1], resource: rest[2], name: rest[3], subresource: rest[4], watchPath };
   }
   if (rest.length > 3) return undefined;
-  return { resource: rest[0], name: rest[1], subresource: rest[2], watchPath };
+  return { group, resource: rest[0], name: rest[1], subresource: rest[2], watchPath };
 }
 
 export interface HttpApiOptions {
@@ -65,7 +67,10 @@ export class HttpApi {
     if (auth !== undefined && auth !== `Bearer ${this.o.token}`) throw unauthorized();
 
     const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const target = segments[0] === 'api' && segments[1] === 'v1' && segments.length > 2 ? parseTarget(segments.slice(2)) : undefined;
+    const target =
+      segments[0] === 'api' && segments[1] === 'v1' && segments.length > 2 ? parseTarget('', segments.slice(2))
+      : segments[0] === 'apis' && API_GROUPS.includes(segments[1]) && segments[2] === 'v1' && segments.length > 3 ? parseTarget(segments[1], segments.slice(3))
+      : undefined;
     if (target) {
       const watch = target.watchPath || ['true', '1'].includes(url.searchParams.get('watch') ?? '');
       record.resource = target.subresource ? `${target.resource}/${target.subresource}` : target.resource;
@@ -81,6 +86,8 @@ export class HttpApi {
     if (!target) return this.nonResource(req, res, segments, method);
     if (target.resource === 'namespaces' && target.namespace === undefined && target.name && target.subresource) throw methodNotAllowed();
     const info = resourceInfo(target.resource);
+    // A resource exists only under its own group's path (pods are not at /apis/node.k8s.io/v1/pods).
+    if (info.group !== target.group) throw new ApiError(failure(404, 'NotFound', 'the server could not find the requested resource', {}));
     if (target.namespace !== undefined && !info.namespaced) throw new ApiError(failure(404, 'NotFound', 'the server could not find the requested resource', {}));
     const namespace = info.namespaced ? target.namespace : undefined;
     const ns = namespace ?? '';
@@ -113,7 +120,7 @@ export class HttpApi {
         const matches = selectorPredicate(url.searchParams.get('labelSelector'), url.searchParams.get('fieldSelector'), target.resource);
         const items = this.o.store.list(target.resource, namespace).filter(matches);
         const deleted = items.map((item) => this.o.api.delete(target.resource, item.metadata.namespace ?? '', item.metadata.name, options).object);
-        return this.send(req, res, 200, { kind: `${info.kind}List`, apiVersion: 'v1', metadata: { resourceVersion: String(this.o.store.resourceVersion) }, items: deleted.filter(Boolean).map(stripTypeMeta) });
+        return this.send(req, res, 200, { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata: { resourceVersion: String(this.o.store.resourceVersion) }, items: deleted.filter(Boolean).map(stripTypeMeta) });
       }
       default:
         throw methodNotAllowed();
@@ -144,7 +151,7 @@ export class HttpApi {
       items = items.slice(0, limit);
       metadata.continue = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: Number(resourceVersion), start: keyOf(items[items.length - 1]) })).toString('base64url');
     }
-    return { kind: `${info.kind}List`, apiVersion: 'v1', metadata, items: items.map(stripTypeMeta) };
+    return { kind: `${info.kind}List`, apiVersion: apiVersionOf(info), metadata, items: items.map(stripTypeMeta) };
   }
 
   private watch(url: URL, res: ServerResponse, target: Target, namespace: string | undefined): void {
@@ -194,7 +201,9 @@ export class HttpApi {
     if (method !== 'GET') throw methodNotAllowed();
     if (path === '/api') return this.send(req, res, 200, apiVersions(this.o.address()));
     if (path === '/api/v1') return this.send(req, res, 200, apiResourceList());
-    if (path === '/apis') return this.send(req, res, 200, apiGroupList());
+    if (path === '/apis') return this.send(req, res, 200, apiGroupList(API_GROUPS));
+    const group = API_GROUPS.find((g) => path === `/apis/${g}` || path === `/apis/${g}/v1`);
+    if (group) return this.send(req, res, 200, path.endsWith('/v1') ? apiResourceList(group) : apiGroup(group));
     if (path === '/version') return this.send(req, res, 200, VERSION);
     if (['/healthz', '/livez', '/readyz'].includes(path)) {
       (res as any).record.status = 200;
@@ -203,7 +212,7 @@ export class HttpApi {
       res.end('ok');
       return;
     }
-    // /openapi/v2, /openapi/v3, /apis/<group>...: kubectl tolerates 404 for these.
+    // /openapi/v2, /openapi/v3, other /apis/<group>...: kubectl tolerates 404 for these.
     throw new ApiError(failure(404, 'NotFound', 'the server could not find the requested resource', {}));
   }
 

@@ -39,6 +39,7 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
 
   for (const ns of SYSTEM_NAMESPACES) api.ensureNamespace(ns);
   for (const spec of defaultNodeSpecs(options)) store.put('nodes', nodeObject(spec));
+  for (const runtimeClass of options.runtimeClasses ?? []) api.create('runtimeclasses', undefined, { apiVersion: 'node.k8s.io/v1', kind: 'RuntimeClass', ...runtimeClass });
 
   let url = '';
   const http = new HttpApi({ store, api, faults, requests, watches, token, address: () => url.replace('http://', ''), bookmarkIntervalMs: options.bookmarkIntervalMs ?? 1_000 });

@@ -1,8 +1,11 @@
+import { RuntimeClass } from 'kubernetes-models/node.k8s.io/v1';
 import { ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 
-/** One core/v1 resource the fake serves: how discovery describes it and how its objects are validated. */
+/** One resource the fake serves (core/v1, or a named group's v1): how discovery describes it and how its objects are validated. */
 export interface ResourceInfo {
   name: string; // plural, as in the URL
+  /** The API group ('' for core, served under /api/v1; others under /apis/<group>/v1). */
+  group: string;
   singularName: string;
   kind: string;
   namespaced: boolean;
@@ -18,7 +21,7 @@ export interface ResourceInfo {
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
-const table: ResourceInfo[] = [
+const table: Array<Omit<ResourceInfo, 'group'> & { group?: string }> = [
   { name: 'namespaces', singularName: 'namespace', kind: 'Namespace', namespaced: false, shortNames: ['ns'], model: Namespace, returnsDeletedObject: true, nameRule: 'label' },
   { name: 'nodes', singularName: 'node', kind: 'Node', namespaced: false, shortNames: ['no'], model: Node, returnsDeletedObject: false, nameRule: 'subdomain', subresources: ['status'] },
   { name: 'persistentvolumes', singularName: 'persistentvolume', kind: 'PersistentVolume', namespaced: false, shortNames: ['pv'], model: PersistentVolume, returnsDeletedObject: true, nameRule: 'subdomain', subresources: ['status'] },
@@ -29,23 +32,32 @@ const table: ResourceInfo[] = [
   { name: 'serviceaccounts', singularName: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], model: ServiceAccount, returnsDeletedObject: true, nameRule: 'subdomain' },
   { name: 'persistentvolumeclaims', singularName: 'persistentvolumeclaim', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'], model: PersistentVolumeClaim, returnsDeletedObject: true, nameRule: 'subdomain', subresources: ['status'] },
   { name: 'events', singularName: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], model: Event, returnsDeletedObject: false, nameRule: 'subdomain' },
+  // Sandboxed container runtimes (gVisor, Kata); pods name one in spec.runtimeClassName (see runtime-classes.ts).
+  { name: 'runtimeclasses', singularName: 'runtimeclass', kind: 'RuntimeClass', namespaced: false, group: 'node.k8s.io', model: RuntimeClass, returnsDeletedObject: false, nameRule: 'subdomain' },
 ];
 
-export const RESOURCES = new Map(table.map((r) => [r.name, r]));
+export const RESOURCES = new Map<string, ResourceInfo>(table.map((r) => [r.name, { ...r, group: r.group ?? '' }]));
+
+/** `v1` for core resources, `<group>/v1` otherwise. */
+export const apiVersionOf = (info: Pick<ResourceInfo, 'group'>): string => (info.group ? `${info.group}/v1` : 'v1');
+
+/** The named groups the fake serves, for `/apis`. */
+export const API_GROUPS = [...new Set([...RESOURCES.values()].map((r) => r.group).filter(Boolean))];
 
 export function verbsOf(_resource: ResourceInfo): string[] {
   return ALL_VERBS;
 }
 
-/** The APIResourceList kubectl reads from `/api/v1`. */
-export function apiResourceList() {
+/** The APIResourceList kubectl reads from `/api/v1` (or `/apis/<group>/v1`). */
+export function apiResourceList(group = '') {
   const resources: any[] = [];
-  for (const r of table) {
+  for (const r of RESOURCES.values()) {
+    if (r.group !== group) continue;
     resources.push({ name: r.name, singularName: r.singularName, namespaced: r.namespaced, kind: r.kind, verbs: verbsOf(r), ...(r.shortNames ? { shortNames: r.shortNames } : {}), storageVersionHash: Buffer.from(r.kind).toString('base64').slice(0, 11) });
     for (const sub of r.subresources ?? []) {
       const verbs = sub === 'log' ? ['get'] : ['get', 'patch', 'update'];
       resources.push({ name: `${r.name}/${sub}`, singularName: '', namespaced: r.namespaced, kind: sub === 'log' ? 'Pod' : r.kind, verbs });
     }
   }
-  return { kind: 'APIResourceList', groupVersion: 'v1', resources };
+  return { kind: 'APIResourceList', groupVersion: apiVersionOf({ group }), resources };
 }

@@ -21,6 +21,8 @@ export interface FakeKubernetesOptions {
   gpusPerNode?: number;
   /** extra amd64 nodes without GPUs, added to the default nodes */
   cpuOnlyNodes?: number;
+  /** RuntimeClass objects (node.k8s.io/v1) present from the start, e.g. `{ metadata: { name: 'gvisor' }, handler: 'runsc' }`. */
+  runtimeClasses?: Array<{ metadata: { name: string }; handler: string; scheduling?: unknown; overhead?: unknown }>;
   /** ms the kubelet waits between phases (image pull, container start, ready); default ~50 */
   kubeletDelayMs?: number;
   /** how many changes the watch history keeps; a watch from an older resourceVersion gets 410 Gone (default 10,000) */
@@ -31,7 +33,7 @@ export interface FakeKubernetesOptions {
   token?: string;
 }
 
-export type ResourceKind = 'pods' | 'services' | 'secrets' | 'persistentvolumeclaims' | 'nodes' | 'events';
+export type ResourceKind = 'pods' | 'services' | 'secrets' | 'persistentvolumeclaims' | 'nodes' | 'events' | 'runtimeclasses';
 
 export interface RecordedRequest {
   method: string;

@@ -1,4 +1,4 @@
-import type { ResourceInfo } from './resources';
+import { apiVersionOf, type ResourceInfo } from './resources';
 import { badRequest, invalid, type StatusCause } from './status';
 
 /**
@@ -103,8 +103,9 @@ function podCauses(pod: any): StatusCause[] {
 /** Validates a whole object about to be stored; throws the API server's 422 (or 400 for a wrong kind). */
 export function validateObject(info: ResourceInfo, object: any, namespace: string | undefined): void {
   if (object === null || typeof object !== 'object' || Array.isArray(object)) throw badRequest('the body of the request must be a JSON object');
-  if (object.apiVersion !== undefined && object.apiVersion !== 'v1')
-    throw badRequest(`the API version in the data (${object.apiVersion}) does not match the expected API version (v1)`);
+  const apiVersion = apiVersionOf(info);
+  if (object.apiVersion !== undefined && object.apiVersion !== apiVersion)
+    throw badRequest(`the API version in the data (${object.apiVersion}) does not match the expected API version (${apiVersion})`);
   if (object.kind !== undefined && object.kind !== info.kind) throw badRequest(`the kind in the data (${object.kind}) does not match the expected kind (${info.kind})`);
   const metadata = object.metadata ?? {};
   if (namespace !== undefined && metadata.namespace !== undefined && metadata.namespace !== namespace)
@@ -114,7 +115,7 @@ export function validateObject(info: ResourceInfo, object: any, namespace: strin
   if (!name && !metadata.generateName) causes.push({ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' });
   if (name) causes.push(...nameCauses(info, name, 'metadata.name'));
   causes.push(...labelCauses(metadata.labels, 'metadata.labels'));
-  causes.push(...schemaCauses(info, { ...object, apiVersion: 'v1', kind: info.kind }));
+  causes.push(...schemaCauses(info, { ...object, apiVersion, kind: info.kind }));
   if (info.name === 'pods') causes.push(...podCauses(object));
   if (causes.length > 0) throw invalid(info.kind, name, causes);
 }

@@ -36,3 +36,6 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     },
   });
 }
+
+/** Where sessions upload: the upload API on its own listener (UPLOAD_PORT), as sessions get it. */
+export const uploadApiUrl = (server: RunningServer): string => `${server.uploadUrl}/api/uploads`;

@@ -11,6 +11,7 @@ import { securityHeaders } from './common/security-headers';
 import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgresServer } from './database/embedded-postgres';
 import { servePortal } from './portal/serve-portal';
+import { UploadListener } from './artifacts/upload-listener';
 import { BootstrapAdmin } from './users/bootstrap-admin';
 
 export interface RunningServer {
@@ -18,6 +19,8 @@ export interface RunningServer {
   config: AppConfig;
   /** http://127.0.0.1:<port> */
   url: string;
+  /** http://127.0.0.1:<upload port>: the session upload API's own listener. */
+  uploadUrl: string;
   databaseUrl: string;
   close(): Promise<void>;
 }
@@ -38,6 +41,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders(config.publicUrl));
+  const uploads = UploadListener.attach(app);
   app.use(cookieParser());
   app.use(jsonBody({ skipPaths: RAW_BODY_PATHS }));
   const { apiValidationPipe } = await import('./common/validation.pipe');
@@ -51,19 +55,22 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   await app.get(BootstrapAdmin).run();
   await app.listen(config.port, env.HOST ?? '0.0.0.0');
   const address = (app.getHttpServer() as Server).address() as { port: number };
+  config.bindUploadPort(await uploads.listen(config.uploadPort, env.HOST ?? '0.0.0.0'));
   // PORT=0: URLs derived from the port name the one actually bound from now on.
   config.bindPort(address.port);
   const url = `http://127.0.0.1:${address.port}`;
-  new Logger('Trialhub').log(`Trialhub is listening on ${url} (runtime: ${config.runtime.kind}, database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
+  new Logger('Trialhub').log(`Trialhub is listening on ${url}, session uploads on port ${config.uploadPort} (runtime: ${config.runtime.kind}, database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
   let closed = false;
   return {
     app,
     config,
     url,
+    uploadUrl: `http://127.0.0.1:${config.uploadPort}`,
     databaseUrl,
     close: async () => {
       if (closed) return;
       closed = true;
+      await uploads.close();
       await app.close();
       await embedded?.stop();
     },

@@ -8,7 +8,7 @@ import { fingerprintRun, listRunFiles, SAVED_MARKER, writeSavedMarker } from './
 export interface UploadOptions {
   /** The folder whose files are uploaded (a trainer run's --out). */
   dir: string;
-  /** The control plane's artifact API, e.g. http://127.0.0.1:3000/api/uploads. */
+  /** The control plane's artifact API, e.g. http://127.0.0.1:3001/api/uploads (its own port, UPLOAD_PORT). */
   uploadUrl: string;
   token: string;
   /** The run's name; default the folder's name plus a timestamp. */

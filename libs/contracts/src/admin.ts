@@ -47,6 +47,8 @@ export interface AdminProfile {
   gpus: number;
   nodeSelector: Record<string, string>;
   tolerations: AdminToleration[];
+  /** Kubernetes RuntimeClass session pods run under (gVisor, Kata); null: the cluster's default runtime. */
+  runtimeClassName: string | null;
   /** Sessions of this profile that may hold resources at once; the rest queue. */
   slots: number;
   isDefault: boolean;

@@ -1,9 +1,10 @@
-import { BadRequestException, Controller, Logger, PayloadTooLargeException, Post, Put, Req, Res, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, Controller, Logger, PayloadTooLargeException, Post, Put, Req, Res, UnsupportedMediaTypeException, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { ApiExceptionFilter } from '../common/api-exception.filter';
 import { jsonValueProblem } from '../common/json-body';
+import { UploadListenerGuard } from './upload-listener';
 import { parseUploadPath, UploadNameError } from './upload-names';
 import { UploadsService } from './uploads.service';
 
@@ -16,11 +17,13 @@ const DRAIN_LIMIT_MS = 10_000;
 /**
  * The session upload API (raw bodies: no body parser runs under /api/uploads). It is
  * public to the user guard because its credential is the session's upload token, which
- * the service checks; a user's cookie or API token is never accepted here.
+ * the service checks; a user's cookie or API token is never accepted here. It answers only on
+ * the upload listener (UPLOAD_PORT), the one port session pods may reach.
  */
 @ApiTags('uploads')
 @ApiBearerAuth()
 @Public()
+@UseGuards(UploadListenerGuard)
 @Controller('api/uploads')
 export class UploadsController {
   private readonly logger = new Logger('Uploads');

@@ -4,10 +4,13 @@ import { join, resolve } from 'node:path';
 import { parseDuration } from './duration';
 import { validateEnvironment } from './environment';
 import { defaultNotebookDomain, resolveNotebookDomain } from './notebook-domain';
+import { uploadPortFor } from './isolation';
 
 /** The typed, validated configuration; built once at start-up (see `loadConfig`). */
 export class AppConfig {
   port!: number;
+  /** The session upload API's own listener (see artifacts/upload-listener.ts); 0 until bound when ephemeral. */
+  uploadPort!: number;
   production!: boolean;
   logLevel!: string;
   /** Where users reach the portal; used in mails and share links. */
@@ -51,19 +54,25 @@ export class AppConfig {
 
   /**
    * Called once the server listens: with PORT=0 the port is only known then, and URLs derived
-   * from it (PUBLIC_URL, SESSION_UPLOAD_URL when unset) must name the port actually bound,
+   * from it (PUBLIC_URL when unset; the upload URL: see `bindUploadPort`) must name the port actually bound,
    * not `localhost:0` (sessions upload to it, share links and mails point at it).
    */
   bindPort(port: number): void {
     this.port = port;
     if (this.derivedFromPort.publicUrl) this.publicUrl = defaultPublicUrl(port);
-    if (this.derivedFromPort.sessionUploadUrl) this.runtime.sessionUploadUrl = defaultUploadUrl(this.publicUrl);
     if (this.derivedFromPort.notebookDomain) this.notebookDomain = defaultNotebookDomain(port);
+  }
+
+  /** Like `bindPort`, for the upload listener; called before it (the reconciler waits for `port`). */
+  bindUploadPort(port: number): void {
+    this.uploadPort = port;
+    if (this.derivedFromPort.sessionUploadUrl) this.runtime.sessionUploadUrl = defaultUploadUrl(port);
   }
 }
 
 const defaultPublicUrl = (port: number) => `http://localhost:${port}`;
-const defaultUploadUrl = (publicUrl: string) => `${publicUrl}/api/uploads`;
+/** Sessions of the local runtime run on this machine; Kubernetes sessions get SESSION_UPLOAD_URL (the Service's upload port). */
+const defaultUploadUrl = (uploadPort: number) => `http://localhost:${uploadPort}/api/uploads`;
 
 const truthy = (v: string | undefined) => v === 'true' || v === '1';
 
@@ -71,12 +80,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const e = validateEnvironment(env);
   const production = e.NODE_ENV === 'production';
   const port = e.PORT ?? 3000;
+  const uploadPort = uploadPortFor(port, e.UPLOAD_PORT);
   const dataDir = resolve(e.TRIALHUB_DATA_DIR ?? '.trialhub');
   const publicUrl = (e.PUBLIC_URL ?? defaultPublicUrl(port)).replace(/\/$/, '');
   const notebooks = resolveNotebookDomain(e.NOTEBOOK_DOMAIN, publicUrl, port);
   const config = new AppConfig();
   Object.assign(config, {
     port,
+    uploadPort,
     production,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     publicUrl,
@@ -88,7 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       kubeconfig: e.KUBECONFIG ?? null,
       namespace: e.KUBE_NAMESPACE ?? 'trialhub-sessions',
       installationId: e.INSTALLATION_ID ?? 'default',
-      sessionUploadUrl: (e.SESSION_UPLOAD_URL ?? defaultUploadUrl(publicUrl)).replace(/\/$/, ''),
+      sessionUploadUrl: (e.SESSION_UPLOAD_URL ?? defaultUploadUrl(uploadPort)).replace(/\/$/, ''),
       storageClass: e.KUBE_STORAGE_CLASS ?? null,
       workspaceSize: e.WORKSPACE_SIZE ?? '10Gi',
       exampleDataDir: e.TRIALHUB_EXAMPLE_DATA ? resolve(e.TRIALHUB_EXAMPLE_DATA) : null,
@@ -119,7 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     profilesFile: e.PROFILES_FILE ?? null,
     authRateLimit: parseRateLimit(e.AUTH_RATE_LIMIT ?? '10/1m'),
     schedulerIntervalMs: parseDuration(e.SCHEDULER_INTERVAL ?? '5s')!,
-    derivedFromPort: { publicUrl: !e.PUBLIC_URL, sessionUploadUrl: !e.SESSION_UPLOAD_URL && !e.PUBLIC_URL, notebookDomain: notebooks.derived },
+    derivedFromPort: { publicUrl: !e.PUBLIC_URL, sessionUploadUrl: !e.SESSION_UPLOAD_URL, notebookDomain: notebooks.derived },
   });
   return config;
 }

@@ -20,23 +20,48 @@ describe('configuration', () => {
     expect(c.artifacts.resultRetentionMs).toBe(30 * 86_400_000);
   });
 
-  it('with PORT=0, derives the public and upload URLs from the port actually bound, keeping configured ones', () => {
+  it('with PORT=0, derives the public and upload URLs from the ports actually bound, keeping configured ones', () => {
     const c = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0' });
+    expect(c.uploadPort).toBe(0);
     expect(c.runtime.sessionUploadUrl).toBe('http://localhost:0/api/uploads');
+    c.bindUploadPort(41235);
     c.bindPort(41234);
     expect(c.port).toBe(41234);
     expect(c.publicUrl).toBe('http://localhost:41234');
-    expect(c.runtime.sessionUploadUrl).toBe('http://localhost:41234/api/uploads');
+    expect(c.runtime.sessionUploadUrl).toBe('http://localhost:41235/api/uploads');
 
+    // The upload API is never under PUBLIC_URL (the portal's address): it has its own port.
     const publicOnly = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0', PUBLIC_URL: 'https://trialhub.example.com/', NOTEBOOK_DOMAIN: 'notebooks.example.net' });
+    publicOnly.bindUploadPort(41235);
     publicOnly.bindPort(41234);
     expect(publicOnly.publicUrl).toBe('https://trialhub.example.com');
-    expect(publicOnly.runtime.sessionUploadUrl).toBe('https://trialhub.example.com/api/uploads');
+    expect(publicOnly.runtime.sessionUploadUrl).toBe('http://localhost:41235/api/uploads');
 
-    const uploadOnly = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0', SESSION_UPLOAD_URL: 'http://trialhub.trialhub.svc:3000/api/uploads' });
+    const uploadOnly = loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '0', SESSION_UPLOAD_URL: 'http://trialhub.trialhub.svc:3001/api/uploads' });
+    uploadOnly.bindUploadPort(41235);
     uploadOnly.bindPort(41234);
     expect(uploadOnly.publicUrl).toBe('http://localhost:41234');
-    expect(uploadOnly.runtime.sessionUploadUrl).toBe('http://trialhub.trialhub.svc:3000/api/uploads');
+    expect(uploadOnly.runtime.sessionUploadUrl).toBe('http://trialhub.trialhub.svc:3001/api/uploads');
+  });
+
+  it('puts the upload listener on UPLOAD_PORT, by default the port after PORT, and never on PORT itself', () => {
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir() }).uploadPort).toBe(3001);
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir() }).runtime.sessionUploadUrl).toBe('http://localhost:3001/api/uploads');
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '8080' }).uploadPort).toBe(8081);
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), PORT: '8080', UPLOAD_PORT: '9000' }).uploadPort).toBe(9000);
+    expect(() => validateEnvironment({ PORT: '8080', UPLOAD_PORT: '8080' })).toThrow(/UPLOAD_PORT must differ from PORT/);
+    expect(() => validateEnvironment({ PORT: '65535' })).toThrow(/UPLOAD_PORT must be set when PORT is 65535/);
+    expect(() => validateEnvironment({ UPLOAD_PORT: 'uploads' })).toThrow(/UPLOAD_PORT must be a port number/);
+  });
+
+  it('refuses the local runtime in production unless explicitly allowed, and says why', () => {
+    const secret = { SESSION_SECRET: 'x'.repeat(32) };
+    expect(() => validateEnvironment({ NODE_ENV: 'production', ...secret })).toThrow(/RUNTIME=local is refused when NODE_ENV=production: its notebook kernels run as this server's own OS user/);
+    expect(() => validateEnvironment({ NODE_ENV: 'production', RUNTIME: 'local', ...secret })).toThrow(/LOCAL_RUNTIME_IN_PRODUCTION=allow/);
+    expect(validateEnvironment({ NODE_ENV: 'production', RUNTIME: 'local', LOCAL_RUNTIME_IN_PRODUCTION: 'allow', ...secret }).RUNTIME).toBe('local');
+    expect(validateEnvironment({ NODE_ENV: 'production', RUNTIME: 'kubernetes', ...secret }).RUNTIME).toBe('kubernetes');
+    expect(validateEnvironment({ NODE_ENV: 'development' }).NODE_ENV).toBe('development');
+    expect(() => validateEnvironment({ LOCAL_RUNTIME_IN_PRODUCTION: 'yes' })).toThrow(/LOCAL_RUNTIME_IN_PRODUCTION must be "allow"/);
   });
 
   it('requires email verification by default once SMTP is configured', () => {

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { localRuntimeProblems, uploadPortProblems } from './isolation';
 
 /** host[:port], lower-case DNS labels (session ids are prepended as one more label). */
 const NOTEBOOK_DOMAIN = /^(?=.{1,200}(:|$))[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:\d{1,5})?$/i;
@@ -9,6 +10,8 @@ const DURATION_MSG = (name: string) => `${name} must be a duration such as 24h, 
 /** Every environment variable the control plane reads. Deploy manifests are checked against this list. */
 export class EnvironmentVariables {
   @IsOptional() @IsInt() @Min(0) @Max(65535) PORT?: number;
+  @IsOptional() @IsInt({ message: 'UPLOAD_PORT must be a port number (0 picks a free one)' }) @Min(0) @Max(65535) UPLOAD_PORT?: number;
+  @IsOptional() @IsIn(['allow'], { message: 'LOCAL_RUNTIME_IN_PRODUCTION must be "allow" (or unset)' }) LOCAL_RUNTIME_IN_PRODUCTION?: string;
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
@@ -61,6 +64,7 @@ export const ENV_NAMES: readonly string[] = [
   'EMAIL_VERIFICATION', 'SESSION_SECRET', 'ARTIFACT_STORE', 'ARTIFACT_DIR', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_REGION',
   'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY', 'S3_FORCE_PATH_STYLE', 'RESULT_RETENTION', 'PROFILES_FILE', 'AUTH_RATE_LIMIT', 'SCHEDULER_INTERVAL',
   'TRIALHUB_EXAMPLE_DATA', 'JUPYTER_COMMAND',
+  'UPLOAD_PORT', 'LOCAL_RUNTIME_IN_PRODUCTION',
   'NOTEBOOK_DOMAIN',
 ];
 
@@ -74,7 +78,7 @@ export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariable
     if (v !== undefined && v !== '') raw[name] = v;
   }
   const parsed = plainToInstance(EnvironmentVariables, raw, { enableImplicitConversion: false });
-  for (const name of ['PORT', 'MAX_ACTIVE_TRIALS'] as const) {
+  for (const name of ['PORT', 'MAX_ACTIVE_TRIALS', 'UPLOAD_PORT'] as const) {
     if (raw[name] !== undefined) {
       const n = Number(raw[name]);
       (parsed as any)[name] = /^\d+$/.test(String(raw[name]).trim()) ? n : raw[name];
@@ -85,6 +89,7 @@ export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariable
   if (parsed.NODE_ENV === 'production' && !parsed.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (parsed.ARTIFACT_STORE === 's3' && !parsed.S3_BUCKET) problems.push('S3_BUCKET is required when ARTIFACT_STORE=s3');
   if (parsed.ADMIN_EMAIL && !parsed.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is required when ADMIN_EMAIL is set');
+  problems.push(...uploadPortProblems(parsed), ...localRuntimeProblems(parsed));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return parsed;
 }

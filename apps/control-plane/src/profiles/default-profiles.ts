@@ -17,6 +17,7 @@ export const DEFAULT_PROFILES: ProfileSeed[] = [
     gpus: 1,
     nodeSelector: { 'kubernetes.io/arch': 'ppc64le', 'nvidia.com/gpu.present': 'true' },
     tolerations: [GPU_TOLERATION],
+    runtimeClassName: null,
     slots: 4, isDefault: true, enabled: true, sortOrder: 0,
   },
   {
@@ -28,6 +29,7 @@ export const DEFAULT_PROFILES: ProfileSeed[] = [
     gpus: 1,
     nodeSelector: { 'kubernetes.io/arch': 'amd64', 'nvidia.com/gpu.present': 'true' },
     tolerations: [GPU_TOLERATION],
+    runtimeClassName: null,
     slots: 4, isDefault: false, enabled: true, sortOrder: 1,
   },
   {
@@ -39,6 +41,7 @@ export const DEFAULT_PROFILES: ProfileSeed[] = [
     gpus: 0,
     nodeSelector: {},
     tolerations: [],
+    runtimeClassName: null,
     slots: 8, isDefault: false, enabled: true, sortOrder: 2,
   },
 ];

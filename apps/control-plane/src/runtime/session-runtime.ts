@@ -15,6 +15,8 @@ export interface RuntimeProfile {
   gpus: number;
   nodeSelector: Record<string, string>;
   tolerations: Array<{ key: string; operator?: 'Exists' | 'Equal'; value?: string; effect?: string }>;
+  /** Kubernetes: the RuntimeClass the pod runs under (a sandbox such as gVisor or Kata); the local runtime ignores it. */
+  runtimeClassName?: string | null;
 }
 
 export interface WorkspaceSpec {

@@ -302,7 +302,7 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
   private async provision(s: SessionEntity): Promise<number | null> {
     // PORT=0 and not listening yet (a restart with sessions to launch): the upload URL the
     // session would get names no port. It is known as soon as the server is bound.
-    if (this.config.port === 0) return 200;
+    if (this.config.port === 0 || this.config.uploadPort === 0) return 200;
     const trial = await this.dataSource.manager.findOneOrFail(TrialEntity, { where: { id: s.trialId } });
     const profile = await this.dataSource.manager.findOneOrFail(ProfileEntity, { where: { name: s.profileName } });
     const workspaceSize = this.config.runtime.workspaceSize;

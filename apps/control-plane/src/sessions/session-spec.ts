@@ -12,6 +12,7 @@ export function toRuntimeProfile(p: ProfileEntity): RuntimeProfile {
     gpus: p.gpus,
     nodeSelector: p.nodeSelector,
     tolerations: p.tolerations,
+    runtimeClassName: p.runtimeClassName ?? null,
   };
 }
 

@@ -45,6 +45,11 @@ export class UpdateProfileDto {
   @ApiPropertyOptional() @IsOptional() @IsInt() @Min(0) @Max(16) gpus?: number;
   @ApiPropertyOptional() @IsOptional() @IsObject() nodeSelector?: Record<string, string>;
   @ApiPropertyOptional({ type: [TolerationDto] }) @IsOptional() @IsArray() @ValidateNested({ each: true }) @Type(() => TolerationDto) tolerations?: TolerationDto[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Kubernetes RuntimeClass for session pods (e.g. gvisor, kata); null: the cluster default' })
+  @IsOptional()
+  @Matches(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { message: 'runtimeClassName must be the name of a RuntimeClass (lower-case letters, digits, dashes and dots), or null' })
+  @MaxLength(253)
+  runtimeClassName?: string | null;
   @ApiPropertyOptional({ description: 'sessions of this profile that may run at once; the rest queue' }) @IsOptional() @IsInt() @Min(0) @Max(100_000) slots?: number;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() isDefault?: boolean;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;

@@ -16,6 +16,8 @@ export class ProfileEntity {
   @Column('int', { default: 0 }) gpus: number;
   @Column('jsonb', { name: 'node_selector', default: () => "'{}'" }) nodeSelector: Record<string, string>;
   @Column('jsonb', { default: () => "'[]'" }) tolerations: Toleration[];
+  /** The Kubernetes RuntimeClass session pods run under (gVisor, Kata); null: the cluster's default runtime. */
+  @Column('text', { name: 'runtime_class_name', nullable: true }) runtimeClassName: string | null;
   /** Sessions of this profile that may hold resources at once; the rest queue. */
   @Column('int') slots: number;
   @Column('boolean', { name: 'is_default', default: false }) isDefault: boolean;

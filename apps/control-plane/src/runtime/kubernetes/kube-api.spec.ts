@@ -94,7 +94,11 @@ describe('KubeApi', () => {
     expect(err.message).toBe('Kubernetes refused to create pod trialhub-s-1: Pod "trialhub-s-1" is invalid: spec.containers[0].image: Required value (HTTP 422 Invalid)');
     script = [{ status: 403, body: status(403, 'Forbidden', 'pods is forbidden: User "system:serviceaccount:trialhub:cp" cannot create resource "pods"') }];
     expect((await api.createPod('ns', pod).catch((e) => e)).message).toMatch(/lacks this permission; check its RBAC Role/);
-    expect(seen).toHaveLength(2);
+    // An admission plugin's 403 is not a permission problem: no RBAC hint.
+    script = [{ status: 403, body: status(403, 'Forbidden', 'pods "trialhub-s-1" is forbidden: pod rejected: RuntimeClass "gvisor" not found') }];
+    const admission = await api.createPod('ns', pod).catch((e) => e);
+    expect(admission.message).toBe('Kubernetes refused to create pod trialhub-s-1: pods "trialhub-s-1" is forbidden: pod rejected: RuntimeClass "gvisor" not found (HTTP 403 Forbidden)');
+    expect(seen).toHaveLength(3);
   });
 
   it('patches with a JSON merge patch', async () => {

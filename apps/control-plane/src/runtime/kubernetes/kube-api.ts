@@ -273,7 +273,8 @@ export function toApiError(what: string, err: unknown): Error {
   const detail = status?.message ?? (typeof err.body === 'string' && err.body ? err.body.slice(0, 300) : 'no details');
   const hint =
     err.code === 401 ? ' (the API server rejected the credentials; check KUBECONFIG or the service account token)'
-    : err.code === 403 ? " (the control plane's service account lacks this permission; check its RBAC Role)"
+    // 403 is RBAC ("User … cannot create resource …") or an admission plugin's refusal, which says why itself.
+    : err.code === 403 && (!status?.message || /\bcannot \S+ resource\b/.test(status.message)) ? " (the control plane's service account lacks this permission; check its RBAC Role)"
     : '';
   return new KubernetesApiError(`Kubernetes refused to ${what}: ${detail}${hint} (HTTP ${err.code}${status?.reason ? ` ${status.reason}` : ''})`, err.code, status?.reason);
 }

@@ -5,6 +5,7 @@ import { TransientRuntimeError } from '../session-runtime';
 import { KubeApi } from './kube-api';
 import { isValidLabelValue, LABEL, managedSelector } from './labels';
 import { buildSessionPod, buildSessionSecret, buildSessionService, buildWorkspaceClaim, ownerReferenceTo, secretData } from './manifests';
+import { explainPodRefusal } from './pod-refusals';
 import { sessionObjectName, workspaceClaimName } from './names';
 import { isNodeReady, NodeHealth } from './node-health';
 import { PodInformer } from './pod-informer';
@@ -147,7 +148,9 @@ export class KubernetesRuntime implements SessionRuntime {
       // Left over from an earlier generation of this session: this launch's tokens win.
       await this.api.patchSecret(ns, name, { data: secretData(spec) });
     }
-    const pod = await this.api.createPod(ns, buildSessionPod(spec, { ...this.ctx, terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds }));
+    const pod = await this.api.createPod(ns, buildSessionPod(spec, { ...this.ctx, terminationGracePeriodSeconds: this.options.terminationGracePeriodSeconds })).catch((err: unknown) => {
+      throw explainPodRefusal(err, spec.profile);
+    });
     if (!pod.created && (pod.object.metadata?.deletionTimestamp || !isPodActive(pod.object))) {
       // A pod of an earlier run (finished, or being deleted) holds the name: it must go first.
       if (!pod.object.metadata?.deletionTimestamp) await this.api.deletePod(ns, name, 0);

@@ -72,6 +72,15 @@ describe('manifests', () => {
     expect(cpu.spec!.tolerations).toBeUndefined();
   });
 
+  it('runs the pod under the profile\'s RuntimeClass (a sandbox such as gVisor or Kata) only when the profile names one', () => {
+    expect(buildSessionPod(spec, ctx).spec!.runtimeClassName).toBeUndefined();
+    expect(buildSessionPod({ ...spec, profile: { ...spec.profile, runtimeClassName: null } }, ctx).spec).not.toHaveProperty('runtimeClassName');
+    const sandboxed = buildSessionPod({ ...spec, profile: { ...spec.profile, runtimeClassName: 'kata' } }, ctx);
+    expect(sandboxed.spec!.runtimeClassName).toBe('kata');
+    expect(() => new Pod(sandboxed as never).validate()).not.toThrow();
+    expect(checkRestrictedPodSecurity(sandboxed)).toEqual([]);
+  });
+
   it('passes tokens through secretKeyRefs and the URLs as plain values', () => {
     const env = buildSessionPod(spec, ctx).spec!.containers[0].env!;
     const byName = Object.fromEntries(env.map((e) => [e.name, e]));

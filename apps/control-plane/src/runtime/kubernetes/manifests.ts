@@ -100,6 +100,8 @@ export function buildSessionPod(spec: SessionSpec, opts: SessionPodOptions): V1P
       },
       ...(Object.keys(profile.nodeSelector ?? {}).length ? { nodeSelector: { ...profile.nodeSelector } } : {}),
       ...(profile.tolerations?.length ? { tolerations: profile.tolerations.map(toToleration) } : {}),
+      // A sandboxed runtime (gVisor, Kata) between user code and the node's kernel, where the profile names one.
+      ...(profile.runtimeClassName ? { runtimeClassName: profile.runtimeClassName } : {}),
       containers: [
         {
           name: NOTEBOOK_CONTAINER,

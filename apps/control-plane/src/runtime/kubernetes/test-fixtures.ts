@@ -19,7 +19,7 @@ export function sessionSpec(overrides: Partial<SessionSpec> = {}, sessionId = '3
     },
     jupyterToken: 'jupyter-token-value',
     uploadToken: 'upload-token-value',
-    uploadUrl: 'http://trialhub-control-plane.trialhub.svc:3000/api/uploads',
+    uploadUrl: 'http://trialhub-control-plane.trialhub.svc:3001/api/uploads',
     baseUrl: `/notebook/${sessionId}/`,
     trialExpiresAt: new Date(Date.now() + 24 * 3600_000),
     ...overrides,

@@ -15,7 +15,7 @@ const QUOTAS: AdminQuotas = {
 };
 const aProfileRow = (over: Partial<AdminProfileWithUsage> = {}): AdminProfileWithUsage => ({
   name: 'power8-gpu', displayName: 'POWER8 + NVIDIA GPU', description: '', image: 'trialhub/notebook:1', cpuRequest: '2', cpuLimit: '4', memoryRequest: '8Gi', memoryLimit: '16Gi',
-  gpus: 1, nodeSelector: { 'kubernetes.io/arch': 'ppc64le' }, tolerations: [], slots: 4, isDefault: true, enabled: true, sortOrder: 0,
+  gpus: 1, nodeSelector: { 'kubernetes.io/arch': 'ppc64le' }, tolerations: [], runtimeClassName: null, slots: 4, isDefault: true, enabled: true, sortOrder: 0,
   createdAt: '2026-01-01T10:00:00Z', updatedAt: '2026-01-01T10:00:00Z', slotsUsed: 2, ...over,
 });
 const quotaRoutes = { ...asAdmin, 'GET /api/admin/quotas': json(200, QUOTAS), 'GET /api/admin/profiles': json(200, [aProfileRow(), aProfileRow({ name: 'cpu', displayName: 'CPU only', gpus: 0, nodeSelector: {}, isDefault: false, slotsUsed: 0 })]) };
