@@ -8,7 +8,7 @@ import { renderReport } from '../../apps/trainer/src/report';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { METRICS, sql, writeTrainerOutput } from '../e2e/results-support';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
 import { buildPortalIfStale, launchBrowser, newContext, signUpInBrowser } from './support/browser';
 
 // In Chromium: every page the portal origin serves works under its Content-Security-Policy (no
@@ -86,10 +86,10 @@ describe('content security in Chromium', () => {
     // First a result with the trainer's genuine report, then one with hostile files that name it (their script tries to rename it).
     const history = [1, 2, 3].map((i) => ({ step: i * 100, trainAccuracy: 0.6 + i * 0.1, validationAccuracy: 0.55 + i * 0.1, crossEntropy: 0.8 / i }));
     writeFileSync(join(runDir, 'report.html'), renderReport({ title: 'Genuine report', metrics: METRICS, history, confusion: { classes: METRICS.classes, matrix: [[6, 1], [1, 5]] }, beforeAfter: [] }));
-    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: uploadToken, runName: 'csp-run', title: 'CSP run' });
+    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: uploadToken, runName: 'csp-run', title: 'CSP run' });
     writeFileSync(join(runDir, 'report.html'), `<!doctype html><title>report</title><h1>Report</h1><img src="x" onerror="document.title='onerror ran'"><script>${attack(collectorUrl, resultId)}</script>`);
     writeFileSync(join(runDir, 'evil.svg'), `<svg xmlns="http://www.w3.org/2000/svg" onload="document.title='svg ran'"><script>${attack(collectorUrl, resultId).replace(/</g, '&lt;')}</script></svg>`);
-    await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: uploadToken, runName: 'csp-run-2', title: 'CSP run 2' });
+    await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: uploadToken, runName: 'csp-run-2', title: 'CSP run 2' });
     const [second] = await sql<{ id: string }>(server, `SELECT id FROM results WHERE title = 'CSP run 2'`);
 
     // The portal's own pages.

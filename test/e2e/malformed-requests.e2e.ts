@@ -173,7 +173,8 @@ describe('malformed requests: every route answers 4xx, never 5xx', () => {
       // The upload token opens nothing else (another test proves it): elsewhere it would only repeat the anonymous answers.
       const tasks = callers.filter(([who]) => who !== 'session' || template.startsWith('/api/uploads/')).flatMap(([who, auth]) =>
         variants.map((v) => async () => {
-          const r = await send(server.url, method.toUpperCase(), v.path, { ...auth, ...(v.contentType ? { 'content-type': v.contentType } : {}) }, v.body);
+          // Upload routes are served on their own listener (UPLOAD_PORT) only.
+          const r = await send(template.startsWith('/api/uploads/') ? server.uploadUrl : server.url, method.toUpperCase(), v.path, { ...auth, ...(v.contentType ? { 'content-type': v.contentType } : {}) }, v.body);
           sent.push({ who, method: method.toUpperCase(), variant: v.label, path: v.path.slice(0, 120), status: r.status, text: r.text.slice(0, 300), json: r.json });
         }),
       );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { ApiClient } from '../support/http';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
 import { Owner, ownerWithSession, writeTrainerOutput } from './results-support';
 
 /** The CSP's directives as a map: `script-src` → ["'self'"]. */
@@ -37,7 +37,7 @@ describe('security headers on the portal origin', () => {
     writeFileSync(join(runDir, 'evil.svg'), '<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/api/auth/me")</script></svg>');
     server = await startTestServer();
     owner = await ownerWithSession(server, 'headers@example.com');
-    ({ resultId } = await uploadResults({ dir: runDir, uploadUrl: `${server.url}/api/uploads`, token: owner.token, runName: 'headers-run', title: 'Headers' }));
+    ({ resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'headers-run', title: 'Headers' }));
     token = (await owner.api.post(`/api/results/${resultId}/shares`, {})).body.token;
   });
   afterAll(async () => {
@@ -115,7 +115,7 @@ describe('security headers on the portal origin', () => {
 describe('security headers with an https PUBLIC_URL', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ PUBLIC_URL: 'https://trialhub.example.org' });
+    server = await startTestServer({ PUBLIC_URL: 'https://trialhub.example.org', NOTEBOOK_DOMAIN: 'trialhub-notebooks.example.net' });
   });
   afterAll(async () => {
     await server?.stop();
