@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { parseDuration } from './duration';
 import { validateEnvironment } from './environment';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** The typed, validated configuration; built once at start-up (see `loadConfig`). */
 export class AppConfig {
@@ -11,7 +12,8 @@ export class AppConfig {
   logLevel!: string;
   /** Where users reach the portal; used in mails and share links. */
   publicUrl!: string;
-  trustProxy!: boolean;
+  /** Express's `trust proxy`: false, a hop count, or the proxies' addresses/CIDRs (never "trust anyone"). */
+  trustProxy!: TrustProxy;
   database!: { url: string | null; dataDir: string };
   runtime!: {
     kind: 'local' | 'kubernetes';
@@ -75,7 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     publicUrl,
-    trustProxy: truthy(e.TRUST_PROXY),
+    trustProxy: (parseTrustProxy(e.TRUST_PROXY) as { value: TrustProxy }).value,
     database: { url: e.DATABASE_URL ?? null, dataDir },
     runtime: {
       kind: (e.RUNTIME ?? 'local') as 'local' | 'kubernetes',
