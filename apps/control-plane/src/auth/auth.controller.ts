@@ -12,7 +12,6 @@ import type {
 } from '@trialhub/contracts';
 import { ApiAnswers } from '../common/api-answers';
 import { AppConfig } from '../config/app-config';
-import { AuthThrottlerGuard } from './auth-throttler.guard';
 import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { AUTH_TOKEN_TTL_MS, CSRF_COOKIE, SESSION_COOKIE } from './cookies';
@@ -20,6 +19,8 @@ import { CurrentUser } from './current-user.decorator';
 import { CredentialsDto, LoginDto } from './dto/credentials.dto';
 import { ChangePasswordDto, PasswordResetDto, VerifyEmailDto } from './dto/password.dto';
 import { Public } from './public.decorator';
+import { RateLimit } from '../rate-limits/rate-limit.decorator';
+import { RateLimitGuard } from '../rate-limits/rate-limit.guard';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -31,7 +32,8 @@ export class AuthController {
   ) {}
 
   @Public()
-  @UseGuards(AuthThrottlerGuard)
+  @UseGuards(RateLimitGuard)
+  @RateLimit('signup')
   @Post('signup')
   @ApiAnswers(201, 'AuthResponse', 'the new user, a bearer token and the CSRF token (the cookies are set too)')
   async signup(@Body() dto: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
@@ -39,7 +41,8 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(AuthThrottlerGuard)
+  @UseGuards(RateLimitGuard)
+  @RateLimit('login')
   @Post('login')
   @HttpCode(200)
   @ApiAnswers(200, 'AuthResponse', 'the user, a bearer token and the CSRF token (the cookies are set too)')
@@ -71,6 +74,8 @@ export class AuthController {
     return { verified: true };
   }
 
+  @UseGuards(RateLimitGuard)
+  @RateLimit('verification-resend')
   @Post('verify/resend')
   @HttpCode(202)
   @ApiAnswers(202, 'VerificationSentResponse')
@@ -81,7 +86,8 @@ export class AuthController {
 
   /** `{ email }` sends a reset link (always 202); `{ token, password }` sets the new password. */
   @Public()
-  @UseGuards(AuthThrottlerGuard)
+  @UseGuards(RateLimitGuard)
+  @RateLimit((body) => (body.token !== undefined ? 'password-reset-confirm' : 'password-reset-request'))
   @Post('password-reset')
   @HttpCode(202)
   @ApiAnswers(202, 'PasswordResetRequestedResponse | PasswordResetDoneResponse', 'the first for `{ email }`, the second for `{ token, password }`')

@@ -1,6 +1,7 @@
 import { InitialSchema1764201600000 } from './1764201600000-initial-schema';
 import { SessionLimits1795737600000 } from './1795737600000-session-limits';
 import { SessionChangeNotifications1795741200000 } from './1795741200000-session-change-notifications';
+import { RateLimitCounters1795810000000 } from './1795810000000-rate-limit-counters';
 
 /** Every migration, oldest first. Never edit one that has shipped: add a new one. */
-export const MIGRATIONS: Function[] = [InitialSchema1764201600000, SessionLimits1795737600000, SessionChangeNotifications1795741200000];
+export const MIGRATIONS: Function[] = [InitialSchema1764201600000, SessionLimits1795737600000, SessionChangeNotifications1795741200000, RateLimitCounters1795810000000];
