@@ -8,6 +8,7 @@ import type {
   PasswordChangedResponse,
   PasswordResetDoneResponse,
   PasswordResetRequestedResponse,
+  SignupPendingResponse,
   VerificationSentResponse,
 } from '@trialhub/contracts';
 import { ApiAnswers } from '../common/api-answers';
@@ -35,9 +36,15 @@ export class AuthController {
   @UseGuards(RateLimitGuard)
   @RateLimit('signup')
   @Post('signup')
-  @ApiAnswers(201, 'AuthResponse', 'the new user, a bearer token and the CSRF token (the cookies are set too)')
-  async signup(@Body() dto: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
-    return this.withCookies(res, await this.auth.signup(dto.email, dto.password));
+  @ApiAnswers(201, 'AuthResponse', 'email verification off: the new user, a bearer token and the CSRF token (the cookies are set too)')
+  @ApiAnswers(202, 'SignupPendingResponse', 'email verification required: "check your inbox", whether or not the address already has an account')
+  async signup(@Body() dto: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse | SignupPendingResponse> {
+    const answer = await this.auth.signup(dto.email, dto.password);
+    if ('pending' in answer) {
+      res.status(202);
+      return answer;
+    }
+    return this.withCookies(res, answer);
   }
 
   @Public()

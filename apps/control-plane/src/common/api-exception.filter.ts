@@ -36,7 +36,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
   toBody(exception: unknown): ApiError {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const response = exception.getResponse() as string | { message?: string | string[]; details?: string[] };
+      const response = exception.getResponse() as string | { message?: string | string[]; details?: string[]; fields?: Record<string, string[]> };
       let message: string;
       let details: string[] | undefined;
       if (typeof response === 'string') message = response;
@@ -45,7 +45,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
         message = response.message.join('; ');
       } else message = response.message ?? exception.message;
       if (typeof response === 'object' && response.details) details = response.details;
-      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(details ? { details } : {}) };
+      const fields = typeof response === 'object' ? response.fields : undefined;
+      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(details ? { details } : {}), ...(fields ? { fields } : {}) };
     }
     const mw = exception as MiddlewareError;
     const status = mw?.status ?? mw?.statusCode;
