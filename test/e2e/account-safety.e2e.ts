@@ -60,6 +60,9 @@ describe('passwords: common and guessable ones are refused with a reason', () =>
     const weak = await api.put('/api/auth/password', { currentPassword: STRONG, newPassword: 'password123' });
     expect(weak.status).toBe(400);
     expect(weak.body.fields).toEqual({ newPassword: [expect.stringMatching(/too easy to guess/)] });
+    const wrong = await api.put('/api/auth/password', { currentPassword: 'not-my-password', newPassword: 'thunder-lemon-piano' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.body).toMatchObject({ message: 'The current password is wrong.', fields: { currentPassword: ['The current password is wrong.'] } });
     expect((await api.put('/api/auth/password', { currentPassword: STRONG, newPassword: 'thunder-lemon-piano' })).status).toBe(200);
   });
 });

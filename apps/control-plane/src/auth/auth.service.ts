@@ -149,7 +149,10 @@ export class AuthService {
   /** Changes the password and ends every other log-in. */
   async changePassword(auth: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
-    if (!(await this.users.verifyPassword(user.passwordHash, currentPassword))) throw new BadRequestException('The current password is wrong.');
+    if (!(await this.users.verifyPassword(user.passwordHash, currentPassword))) {
+      const wrong = 'The current password is wrong.';
+      throw new BadRequestException({ message: wrong, details: [wrong], fields: { currentPassword: [wrong] } });
+    }
     await this.dataSource.transaction(async (manager) => {
       await manager.update(UserEntity, { id: user.id }, { passwordHash: await this.users.hashPassword(newPassword) });
       await manager.createQueryBuilder().delete().from(AuthTokenEntity).where('user_id = :u AND id <> :t', { u: user.id, t: auth.tokenId }).execute();
