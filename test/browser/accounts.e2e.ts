@@ -40,6 +40,14 @@ describe('portal: accounts and trials in a real browser', () => {
 
     await page.getByLabel(/I understand the trial lasts 24 hours/).check();
     await page.getByRole('button', { name: 'Create account and start trial' }).click();
+    // Verification is required here: sign-up says "check your inbox" (the same for an address that has an account); then log in.
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await expect(page.getByRole('status').first().textContent()).resolves.toMatch(/Check your inbox at ada@example\.com/);
+    await capture(page, 'accounts-1-check-inbox');
+    await page.getByRole('link', { name: 'Log in', exact: true }).first().click();
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('analytical-engine');
+    await page.getByRole('button', { name: 'Log in' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const countdown = page.getByTestId('countdown');
     const first = await countdown.textContent();
@@ -87,6 +95,15 @@ describe('portal: accounts and trials in a real browser', () => {
     await tabTo(/I understand the trial lasts 24 hours/);
     await page.keyboard.press('Space');
     await tabTo(/^Create account and start trial$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+    await tabTo(/^Log in$/);
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/login');
+    await tabTo(/^Email/);
+    await page.keyboard.type('keys@example.com');
+    await tabTo(/^Password/);
+    await page.keyboard.type('typed-by-keyboard-1');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await tabTo(/^Account$/);

@@ -51,9 +51,14 @@ export class ApiClient {
     this.cookies.clear();
   }
 
-  /** Signs up and keeps the session cookie. */
+  /** Signs up and keeps the session cookie (where email verification is required, sign-up only mails: then it logs in too). */
   async signup(email: string, password = 'correct-horse-battery'): Promise<any> {
     const r = await this.post('/api/auth/signup', { email, password });
+    if (r.status === 202) {
+      const login = await this.post('/api/auth/login', { email, password });
+      if (login.status !== 200) throw new Error(`log-in after signup ${email}: ${login.status} ${login.text}`);
+      return login.body;
+    }
     if (r.status !== 201) throw new Error(`signup ${email}: ${r.status} ${r.text}`);
     return r.body;
   }

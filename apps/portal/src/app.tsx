@@ -128,7 +128,7 @@ function Shell() {
         Skip to content
       </a>
       <Header user={user ?? null} path={path} />
-      {user && !user.verified && path !== '/verify-email' && (
+      {user && user.verificationRequired && !user.verified && path !== '/verify-email' && (
         <div className="verify-strip" role="status">
           Please verify your email address: check your inbox. <Link to="/settings">Resend the email</Link>
         </div>

@@ -1,14 +1,14 @@
-import type { UserView } from '@trialhub/contracts';
+import type { AccountView } from '@trialhub/contracts';
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { ApiRequestError, messageOf, onUnauthorized } from './api/client';
 import { api } from './api/endpoints';
 
 interface AuthState {
   /** undefined while the first /me call runs; null when logged out. */
-  user: UserView | null | undefined;
+  user: AccountView | null | undefined;
   /** Set when /me failed for a reason other than "not logged in". */
   error: string | null;
-  setUser(user: UserView | null): void;
+  setUser(user: AccountView | null): void;
   refresh(): Promise<void>;
   logout(): Promise<void>;
 }
@@ -16,7 +16,7 @@ interface AuthState {
 const AuthContext = createContext<AuthState | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
-  const [user, setUser] = useState<UserView | null | undefined>(undefined);
+  const [user, setUser] = useState<AccountView | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {

@@ -10,8 +10,14 @@ export interface UserView {
   createdAt: string;
 }
 
+/** The caller's own account: a UserView, and whether this installation asks to verify email addresses. */
+export interface AccountView extends UserView {
+  /** False when EMAIL_VERIFICATION is off: then `verified: false` means "not asked for", not "pending". */
+  verificationRequired: boolean;
+}
+
 export interface AuthResponse {
-  user: UserView;
+  user: AccountView;
   /** Bearer token for API clients; browsers use the httpOnly cookie set alongside. */
   token: string;
   /** Echo this in the `x-csrf-token` header on cookie-authenticated writes. */
@@ -20,9 +26,19 @@ export interface AuthResponse {
 
 /** `GET /api/auth/me`. */
 export interface MeResponse {
-  user: UserView;
+  user: AccountView;
   /** The CSRF token for cookie-authenticated callers; null for bearer-token callers (they need none). */
   csrfToken: string | null;
+}
+
+/**
+ * `POST /api/auth/signup` (202) when email verification is required: the same answer whether
+ * or not the address already has an account (its owner gets a mail instead), so sign-up does not
+ * tell anyone which addresses have accounts. Log in once the address is confirmed.
+ */
+export interface SignupPendingResponse {
+  pending: true;
+  message: string;
 }
 
 /** `POST /api/auth/verify`. */
@@ -55,7 +71,9 @@ export interface ApiError {
   statusCode: number;
   error: string;
   message: string;
-  /** Per-field problems, when the request body failed validation. */
+  /** Every problem, when the request body failed validation (`message` joins them). */
   details?: string[];
+  /** The same problems by field (`email`, `password`, `items.0.name`), for forms to show beside each field. */
+  fields?: Record<string, string[]>;
   requestId?: string;
 }

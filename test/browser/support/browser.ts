@@ -67,12 +67,21 @@ export async function capture(page: Page, name: string): Promise<void> {
   if (problems.length) throw new Error(`Accessibility problems on ${name} (${page.url()}):\n${problems.join('\n')}`);
 }
 
-/** Signs up through the portal's form; lands on the dashboard. */
+/** Signs up through the portal's form (and logs in, where sign-up asks to confirm the address first); lands on the dashboard. */
 export async function signUpInBrowser(page: Page, email: string, password = 'correct-horse-battery'): Promise<void> {
   await page.goto('/signup');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByLabel(/I understand the trial lasts 24 hours/).check();
   await page.getByRole('button', { name: 'Create account and start trial' }).click();
-  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  const dashboard = page.getByRole('heading', { name: 'Dashboard' });
+  const checkInbox = page.getByRole('heading', { name: 'Check your inbox' });
+  await dashboard.or(checkInbox).waitFor();
+  if (await checkInbox.isVisible()) {
+    await page.getByRole('link', { name: 'Log in', exact: true }).first().click();
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await dashboard.waitFor();
+  }
 }

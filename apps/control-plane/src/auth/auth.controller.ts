@@ -8,11 +8,11 @@ import type {
   PasswordChangedResponse,
   PasswordResetDoneResponse,
   PasswordResetRequestedResponse,
+  SignupPendingResponse,
   VerificationSentResponse,
 } from '@trialhub/contracts';
 import { ApiAnswers } from '../common/api-answers';
 import { AppConfig } from '../config/app-config';
-import { AuthThrottlerGuard } from './auth-throttler.guard';
 import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { AUTH_TOKEN_TTL_MS, CSRF_COOKIE, SESSION_COOKIE } from './cookies';
@@ -20,6 +20,8 @@ import { CurrentUser } from './current-user.decorator';
 import { CredentialsDto, LoginDto } from './dto/credentials.dto';
 import { ChangePasswordDto, PasswordResetDto, VerifyEmailDto } from './dto/password.dto';
 import { Public } from './public.decorator';
+import { RateLimit } from '../rate-limits/rate-limit.decorator';
+import { RateLimitGuard } from '../rate-limits/rate-limit.guard';
 
 @ApiTags('auth')
 @ApiBearerAuth()
@@ -31,15 +33,23 @@ export class AuthController {
   ) {}
 
   @Public()
-  @UseGuards(AuthThrottlerGuard)
+  @UseGuards(RateLimitGuard)
+  @RateLimit('signup')
   @Post('signup')
-  @ApiAnswers(201, 'AuthResponse', 'the new user, a bearer token and the CSRF token (the cookies are set too)')
-  async signup(@Body() dto: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
-    return this.withCookies(res, await this.auth.signup(dto.email, dto.password));
+  @ApiAnswers(201, 'AuthResponse', 'email verification off: the new user, a bearer token and the CSRF token (the cookies are set too)')
+  @ApiAnswers(202, 'SignupPendingResponse', 'email verification required: "check your inbox", whether or not the address already has an account')
+  async signup(@Body() dto: CredentialsDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse | SignupPendingResponse> {
+    const answer = await this.auth.signup(dto.email, dto.password);
+    if ('pending' in answer) {
+      res.status(202);
+      return answer;
+    }
+    return this.withCookies(res, answer);
   }
 
   @Public()
-  @UseGuards(AuthThrottlerGuard)
+  @UseGuards(RateLimitGuard)
+  @RateLimit('login')
   @Post('login')
   @HttpCode(200)
   @ApiAnswers(200, 'AuthResponse', 'the user, a bearer token and the CSRF token (the cookies are set too)')
@@ -71,6 +81,8 @@ export class AuthController {
     return { verified: true };
   }
 
+  @UseGuards(RateLimitGuard)
+  @RateLimit('verification-resend')
   @Post('verify/resend')
   @HttpCode(202)
   @ApiAnswers(202, 'VerificationSentResponse')
@@ -81,7 +93,8 @@ export class AuthController {
 
   /** `{ email }` sends a reset link (always 202); `{ token, password }` sets the new password. */
   @Public()
-  @UseGuards(AuthThrottlerGuard)
+  @UseGuards(RateLimitGuard)
+  @RateLimit((body) => (body.token !== undefined ? 'password-reset-confirm' : 'password-reset-request'))
   @Post('password-reset')
   @HttpCode(202)
   @ApiAnswers(202, 'PasswordResetRequestedResponse | PasswordResetDoneResponse', 'the first for `{ email }`, the second for `{ token, password }`')

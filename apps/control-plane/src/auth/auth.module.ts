@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
-import { ThrottlerModule } from '@nestjs/throttler';
-import { AppConfig } from '../config/app-config';
+import { RateLimitsModule } from '../rate-limits/rate-limits.module';
 import { TrialsModule } from '../trials/trials.module';
 import { AuthController } from './auth.controller';
 import { AuthTokenCache } from './auth-token-cache';
@@ -14,10 +13,7 @@ import { TokenStrategy } from './token.strategy';
   imports: [
     PassportModule,
     TrialsModule,
-    ThrottlerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => [{ name: 'auth', limit: config.authRateLimit.limit, ttl: config.authRateLimit.periodMs }],
-    }),
+    RateLimitsModule,
   ],
   controllers: [AuthController],
   providers: [AuthService, AuthTokenCache, TokenStrategy, { provide: APP_GUARD, useClass: GlobalAuthGuard }],

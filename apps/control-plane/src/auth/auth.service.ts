@@ -1,7 +1,7 @@
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import type { AuthResponse, MeResponse } from '@trialhub/contracts';
+import type { AccountView, AuthResponse, MeResponse, SignupPendingResponse } from '@trialhub/contracts';
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256 } from '../common/crypto';
 import { AppConfig } from '../config/app-config';
@@ -37,17 +37,37 @@ export class AuthService {
     this.dummyHash = users.hashPassword(randomToken());
   }
 
-  async signup(email: string, password: string): Promise<AuthResponse> {
+  /**
+   * Signs a person up. With email verification required, the answer is the same whether or not
+   * the address has an account ("check your inbox"): a new address gets the verification mail,
+   * an existing one a mail telling its owner that someone tried. Both paths hash the password,
+   * write one token and send one mail in the background, so they also take about as long.
+   * With verification off nothing proves who owns the address, so sign-up logs the new user in
+   * at once and must refuse an existing address (409): then sign-up does reveal which addresses
+   * have accounts (the README says so; the owner still gets the mail).
+   */
+  async signup(email: string, password: string): Promise<AuthResponse | SignupPendingResponse> {
     await this.assertDomainAllowed(email);
-    const verified = this.config.mail.verification === 'off';
-    const { user, token } = await this.dataSource.transaction(async (manager) => {
-      const user = await this.users.create({ email, password, verified }, manager);
-      await this.trials.createForUser(user.id, manager);
-      await this.audit.record({ id: user.id, email: user.email }, 'user.signup', { type: 'user', id: user.id }, {}, manager);
-      return { user, token: await this.issueToken(user.id, manager) };
-    });
-    if (!verified) await this.sendVerification(user);
-    return this.authResponse(user, token);
+    const required = this.config.mail.verification === 'required';
+    let created: { user: UserEntity; token: string | null };
+    try {
+      created = await this.dataSource.transaction(async (manager) => {
+        const user = await this.users.create({ email, password }, manager);
+        await this.trials.createForUser(user.id, manager);
+        await this.audit.record({ id: user.id, email: user.email }, 'user.signup', { type: 'user', id: user.id }, {}, manager);
+        return { user, token: required ? null : await this.issueToken(user.id, manager) };
+      });
+    } catch (err) {
+      if (!(err instanceof ConflictException)) throw err;
+      await this.tellOwnerOfSignupAttempt(email);
+      if (!required) throw err;
+      return this.checkInbox(email);
+    }
+    if (!created.token) {
+      await this.sendVerification(created.user);
+      return this.checkInbox(email);
+    }
+    return this.authResponse(created.user, created.token);
   }
 
   async login(email: string, password: string): Promise<AuthResponse> {
@@ -65,7 +85,7 @@ export class AuthService {
 
   async me(auth: AuthUser): Promise<MeResponse> {
     const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
-    return { user: toUserView(user), csrfToken: auth.via === 'cookie' ? csrfTokenFor(this.config.secret, auth.tokenHash) : null };
+    return { user: this.accountView(user), csrfToken: auth.via === 'cookie' ? csrfTokenFor(this.config.secret, auth.tokenHash) : null };
   }
 
   /**
@@ -98,15 +118,16 @@ export class AuthService {
   async resendVerification(auth: AuthUser): Promise<void> {
     const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
     if (user.verifiedAt) throw new BadRequestException('Your email address is already verified.');
+    if (this.config.mail.verification === 'off') throw new BadRequestException('Email verification is not required here: there is nothing to confirm.');
     await this.sendVerification(user);
   }
 
-  /** Always succeeds, so the answer does not reveal whether an account exists. */
+  /** Always succeeds, and the mail goes in the background, so neither answer nor timing reveals whether an account exists. */
   async requestPasswordReset(email: string): Promise<void> {
     const user = await this.users.findByEmail(email);
     if (!user || user.suspendedAt) return;
     const token = await this.createUserToken(user.id, 'reset-password', RESET_TTL_MS);
-    await this.mail.send({
+    this.mail.sendInBackground({
       to: user.email,
       subject: 'Reset your Trialhub password',
       text: `Someone asked to reset the password of your Trialhub account.\n\nSet a new one here (the link works for one hour, once):\n${this.config.publicUrl}/reset-password?token=${token}\n\nIf it was not you, ignore this mail; your password stays as it is.\n`,
@@ -128,7 +149,10 @@ export class AuthService {
   /** Changes the password and ends every other log-in. */
   async changePassword(auth: AuthUser, currentPassword: string, newPassword: string): Promise<void> {
     const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
-    if (!(await this.users.verifyPassword(user.passwordHash, currentPassword))) throw new BadRequestException('The current password is wrong.');
+    if (!(await this.users.verifyPassword(user.passwordHash, currentPassword))) {
+      const wrong = 'The current password is wrong.';
+      throw new BadRequestException({ message: wrong, details: [wrong], fields: { currentPassword: [wrong] } });
+    }
     await this.dataSource.transaction(async (manager) => {
       await manager.update(UserEntity, { id: user.id }, { passwordHash: await this.users.hashPassword(newPassword) });
       await manager.createQueryBuilder().delete().from(AuthTokenEntity).where('user_id = :u AND id <> :t', { u: user.id, t: auth.tokenId }).execute();
@@ -147,7 +171,11 @@ export class AuthService {
   }
 
   private authResponse(user: UserEntity, token: string): AuthResponse {
-    return { user: toUserView(user), token, csrfToken: this.csrfFor(token) };
+    return { user: this.accountView(user), token, csrfToken: this.csrfFor(token) };
+  }
+
+  private accountView(user: UserEntity): AccountView {
+    return { ...toUserView(user), verificationRequired: this.config.mail.verification === 'required' };
   }
 
   private async assertDomainAllowed(email: string): Promise<void> {
@@ -160,12 +188,30 @@ export class AuthService {
     }
   }
 
+  private checkInbox(email: string): SignupPendingResponse {
+    return { pending: true, message: `Check your inbox at ${normaliseEmail(email)}: we sent a mail to finish signing up. Confirm your address with its link, then log in.` };
+  }
+
+  /** The owner of an address someone tried to sign up with: a way in (log in, or reset), and nothing changed. */
+  private async tellOwnerOfSignupAttempt(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user) return;
+    const reset = user.suspendedAt
+      ? ''
+      : `Forgot your password? Choose a new one here (the link works for one hour, once):\n${this.config.publicUrl}/reset-password?token=${await this.createUserToken(user.id, 'reset-password', RESET_TTL_MS)}\n\n`;
+    this.mail.sendInBackground({
+      to: user.email,
+      subject: 'Someone tried to sign up to Trialhub with your address',
+      text: `Someone, maybe you, tried to create a Trialhub account with this address. It already has one, so nothing was changed.\n\nLog in here: ${this.config.publicUrl}/login\n\n${reset}If it was not you, ignore this mail; your account stays as it is.\n`,
+    });
+  }
+
   private async sendVerification(user: UserEntity): Promise<void> {
     const token = await this.createUserToken(user.id, 'verify-email', VERIFY_TTL_MS);
-    await this.mail.send({
+    this.mail.sendInBackground({
       to: user.email,
       subject: 'Verify your Trialhub email address',
-      text: `Welcome to Trialhub!\n\nConfirm your email address to launch GPU notebooks (the link works for 48 hours):\n${this.config.publicUrl}/verify-email?token=${token}\n`,
+      text: `Welcome to Trialhub!\n\nConfirm your email address to launch GPU notebooks (the link works for 48 hours):\n${this.config.publicUrl}/verify-email?token=${token}\n\nThen log in with the password you chose: ${this.config.publicUrl}/login\n\nIf you did not sign up, ignore this mail.\n`,
     });
   }
 

@@ -39,7 +39,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     exception = databaseInputError(exception) ?? exception;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      const response = exception.getResponse() as string | { message?: string | string[]; details?: string[] };
+      const response = exception.getResponse() as string | { message?: string | string[]; details?: string[]; fields?: Record<string, string[]> };
       let message: string;
       let details: string[] | undefined;
       if (typeof response === 'string') message = response;
@@ -48,7 +48,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
         message = response.message.join('; ');
       } else message = response.message ?? exception.message;
       if (typeof response === 'object' && response.details) details = response.details;
-      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(details ? { details } : {}) };
+      const fields = typeof response === 'object' ? response.fields : undefined;
+      return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...(details ? { details } : {}), ...(fields ? { fields } : {}) };
     }
     const mw = exception as MiddlewareError;
     const status = mw?.status ?? mw?.statusCode;

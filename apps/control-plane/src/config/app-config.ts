@@ -5,6 +5,7 @@ import { parseDuration } from './duration';
 import { validateEnvironment } from './environment';
 import { defaultNotebookDomain, resolveNotebookDomain } from './notebook-domain';
 import { uploadPortFor } from './isolation';
+import { parseTrustProxy, TrustProxy } from './trust-proxy';
 
 /** The typed, validated configuration; built once at start-up (see `loadConfig`). */
 export class AppConfig {
@@ -15,7 +16,8 @@ export class AppConfig {
   logLevel!: string;
   /** Where users reach the portal; used in mails and share links. */
   publicUrl!: string;
-  trustProxy!: boolean;
+  /** Express's `trust proxy`: false, a hop count, or the proxies' addresses/CIDRs (never "trust anyone"). */
+  trustProxy!: TrustProxy;
   /** `host[:port]`; session S's notebook is served from `<PUBLIC_URL's scheme>://<S>.<notebookDomain>/` (see notebook-domain.ts). */
   notebookDomain!: string;
   database!: { url: string | null; dataDir: string };
@@ -91,7 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     production,
     logLevel: e.LOG_LEVEL ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
     publicUrl,
-    trustProxy: truthy(e.TRUST_PROXY),
+    trustProxy: (parseTrustProxy(e.TRUST_PROXY) as { value: TrustProxy }).value,
     notebookDomain: notebooks.domain,
     database: { url: e.DATABASE_URL ?? null, dataDir },
     runtime: {

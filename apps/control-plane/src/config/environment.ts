@@ -1,4 +1,5 @@
 import { plainToInstance } from 'class-transformer';
+import { parseTrustProxy } from './trust-proxy';
 import { IsEmail, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { localRuntimeProblems, uploadPortProblems } from './isolation';
 
@@ -15,7 +16,8 @@ export class EnvironmentVariables {
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) PUBLIC_URL?: string;
-  @IsOptional() @IsIn(['true', 'false', '1', '0']) TRUST_PROXY?: string;
+  /** Checked by parseTrustProxy (a hop count, or addresses/CIDRs; never "true"). */
+  @IsOptional() @IsString() TRUST_PROXY?: string;
   @IsOptional() @Matches(NOTEBOOK_DOMAIN, { message: 'NOTEBOOK_DOMAIN must be a host name with an optional port, such as notebooks.example.org or localhost:3000' }) NOTEBOOK_DOMAIN?: string;
 
   @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'DATABASE_URL must be a postgres:// URL' }) DATABASE_URL?: string;
@@ -88,6 +90,8 @@ export function validateEnvironment(env: NodeJS.ProcessEnv): EnvironmentVariable
   const problems = errors.flatMap((e) => Object.values(e.constraints ?? {}).map((msg) => `${msg} (got ${JSON.stringify(raw[e.property])})`));
   if (parsed.NODE_ENV === 'production' && !parsed.SESSION_SECRET) problems.push('SESSION_SECRET is required when NODE_ENV=production');
   if (parsed.ARTIFACT_STORE === 's3' && !parsed.S3_BUCKET) problems.push('S3_BUCKET is required when ARTIFACT_STORE=s3');
+  const trustProxy = parseTrustProxy(parsed.TRUST_PROXY);
+  if ('problem' in trustProxy) problems.push(trustProxy.problem);
   if (parsed.ADMIN_EMAIL && !parsed.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD is required when ADMIN_EMAIL is set');
   problems.push(...uploadPortProblems(parsed), ...localRuntimeProblems(parsed));
   if (problems.length) throw new ConfigError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

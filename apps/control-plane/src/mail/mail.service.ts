@@ -9,6 +9,7 @@ export interface Mail { to: string; subject: string; text: string }
 export class MailService implements OnModuleDestroy {
   private readonly logger = new Logger('Mail');
   private readonly transport: Transporter | null;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly config: AppConfig) {
     this.transport = config.mail.smtpUrl ? createTransport(config.mail.smtpUrl) : null;
@@ -27,7 +28,17 @@ export class MailService implements OnModuleDestroy {
     }
   }
 
-  onModuleDestroy(): void {
+  /**
+   * Sends without making the caller wait: an answer that must not reveal whether a mail went out
+   * (sign-up, password reset) takes as long either way. Shutdown waits for these mails.
+   */
+  sendInBackground(mail: Mail): void {
+    const sending = this.send(mail).finally(() => this.pending.delete(sending));
+    this.pending.add(sending);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await Promise.allSettled([...this.pending]);
     this.transport?.close();
   }
 }

@@ -33,12 +33,14 @@ describe('API client', () => {
     expect(fake.calls[1].body).toEqual({ profile: 'cpu' });
   });
 
-  it("turns an API error into the server's message and details", async () => {
-    fake = installFakeApi({ 'POST /api/auth/signup': { status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'Invalid input', details: ['password must be at least 8 characters'] } } });
+  it("turns an API error into the server's message, details and problems by field", async () => {
+    const problem = 'Use at least 8 characters for your password.';
+    fake = installFakeApi({ 'POST /api/auth/signup': { status: 400, body: { statusCode: 400, error: 'Bad Request', message: problem, details: [problem], fields: { password: [problem] } } } });
     const error = await failureOf(apiRequest('POST', '/api/auth/signup', {}));
     expect(error).toBeInstanceOf(ApiRequestError);
-    expect(error.message).toBe('Invalid input');
-    expect(error.details).toEqual(['password must be at least 8 characters']);
+    expect(error.message).toBe(problem);
+    expect(error.details).toEqual([problem]);
+    expect(error.fields).toEqual({ password: [problem] });
     expect(error.status).toBe(400);
   });
 

@@ -6,6 +6,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     message: string,
     readonly details: string[] = [],
+    /** The problems by body field (`email`, `password`), for forms to show beside each field. */
+    readonly fields: Record<string, string[]> = {},
   ) {
     super(message);
     this.name = 'ApiRequestError';
@@ -37,7 +39,7 @@ async function errorFrom(res: Response): Promise<ApiRequestError> {
   } catch {
     /* an HTML error page from a proxy, for example */
   }
-  if (isApiError(body)) return new ApiRequestError(res.status, body.message, body.details ?? []);
+  if (isApiError(body)) return new ApiRequestError(res.status, body.message, body.details ?? [], body.fields ?? {});
   if (res.status === 429) return new ApiRequestError(429, 'Too many attempts. Wait a minute and try again.');
   if (res.status >= 500) return new ApiRequestError(res.status, `Trialhub could not answer (${res.status}). Try again in a moment.`);
   return new ApiRequestError(res.status, `The request failed (${res.status} ${res.statusText}).`);

@@ -10,6 +10,7 @@ import type {
   ResultView,
   SessionView,
   ShareLinkView,
+  SignupPendingResponse,
   TrialView,
   VerificationSentResponse,
 } from '@trialhub/contracts';
@@ -22,7 +23,7 @@ const id = encodeURIComponent;
 export const api = {
   auth: {
     me: () => apiRequest<MeResponse>('GET', '/api/auth/me'),
-    signup: (email: string, password: string) => apiRequest<AuthResponse>('POST', '/api/auth/signup', { email, password }),
+    signup: (email: string, password: string) => apiRequest<AuthResponse | SignupPendingResponse>('POST', '/api/auth/signup', { email, password }),
     login: (email: string, password: string) => apiRequest<AuthResponse>('POST', '/api/auth/login', { email, password }),
     logout: () => apiRequest<void>('POST', '/api/auth/logout'),
     verify: (token: string) => apiRequest<EmailVerifiedResponse>('POST', '/api/auth/verify', { token }),

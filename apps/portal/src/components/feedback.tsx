@@ -11,6 +11,11 @@ export function ErrorBanner({ message, children }: { message: string | null | un
   );
 }
 
+/** A refused form: one problem as the sentence, several as a list (each is also shown beside its field). */
+export function ProblemsBanner({ problems }: { problems: { banner: string | null; list: string[] } }) {
+  return <ErrorBanner message={problems.banner}>{problems.list.length > 1 && <ul>{problems.list.map((p) => <li key={p}>{p}</li>)}</ul>}</ErrorBanner>;
+}
+
 export function Notice({ children, tone = 'info' }: { children: ReactNode; tone?: 'info' | 'success' | 'warning' }) {
   return (
     <div className={`banner banner-${tone}`} role="status">

@@ -32,10 +32,10 @@ export function LabelledControl({ label, hint, error, children }: { label: strin
   );
 }
 
-/** A labelled input with an optional hint; the hint is linked with aria-describedby. */
-export function Field({ label, hint, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string }) {
+/** A labelled input with an optional hint and error; both are linked with aria-describedby. */
+export function Field({ label, hint, error, ...input }: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string | null }) {
   return (
-    <LabelledControl label={label} hint={hint}>
+    <LabelledControl label={label} hint={hint} error={error}>
       {(wiring) => <input {...wiring} {...input} />}
     </LabelledControl>
   );

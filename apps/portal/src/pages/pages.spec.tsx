@@ -29,20 +29,86 @@ describe('routing and log-in', () => {
     expect(screen.getByRole('button', { name: 'Log in' })).not.toHaveProperty('disabled', true);
   });
 
-  it('shows the trial terms on the sign-up page and lists each invalid field', async () => {
+  it('shows the trial terms on the sign-up page and lists each problem the server found, each beside its field', async () => {
     fake = installFakeApi({
       'GET /api/auth/me': apiError(401, 'Log in first.'),
-      'POST /api/auth/signup': json(400, { statusCode: 400, error: 'Bad Request', message: 'The request is invalid.', details: ['email must be a valid email address, like ada@example.com', 'password must be at least 8 characters'] }),
+      'POST /api/auth/signup': json(400, {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'This is not a whole email address: write it like ada@example.com. This password is too easy to guess: this is a heavily used password. Add more words that are less common.',
+        details: ['This is not a whole email address: write it like ada@example.com.', 'This password is too easy to guess: this is a heavily used password. Add more words that are less common.'],
+        fields: { email: ['This is not a whole email address: write it like ada@example.com.'], password: ['This password is too easy to guess: this is a heavily used password. Add more words that are less common.'] },
+      }),
     });
     renderAt('/signup');
     const terms = await screen.findByRole('region', { name: 'Your 24-hour GPU trial' });
     expect(terms.textContent).toMatch(/24 hours/);
     expect(terms.textContent).toMatch(/GPU/);
     expect(terms.textContent).toMatch(/torn down/);
+    fireEvent.change(screen.getByLabelText('Email'), { target: { value: 'ada@example.org' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'password' } });
     fireEvent.click(screen.getByLabelText(/I understand/));
     fireEvent.click(screen.getByRole('button', { name: 'Create account and start trial' }));
     const alert = await screen.findByRole('alert');
-    expect(within(alert).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['email must be a valid email address, like ada@example.com', 'password must be at least 8 characters']);
+    expect(within(alert).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'This is not a whole email address: write it like ada@example.com.',
+      'This password is too easy to guess: this is a heavily used password. Add more words that are less common.',
+    ]);
+    expect(screen.getByLabelText('Email').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByLabelText('Password').getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByLabelText('Password').getAttribute('aria-describedby')).toMatch(/-error/);
+    const passwordError = document.getElementById(screen.getByLabelText('Password').getAttribute('aria-describedby')!.split(' ').find((id) => id.endsWith('-error'))!);
+    expect(passwordError?.textContent).toMatch(/^This password is too easy to guess/);
+  });
+
+  it('shows every problem it can see at once before sending anything, in plain words', async () => {
+    fake = installFakeApi({ 'GET /api/auth/me': apiError(401, 'Log in first.') });
+    renderAt('/signup');
+    fireEvent.change(await screen.findByLabelText('Email'), { target: { value: 'walker@' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'abc' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Create account and start trial' }));
+    const alert = await screen.findByRole('alert');
+    expect(within(alert).getByText('Fix these 3 things to continue:')).toBeTruthy();
+    const items = within(alert).getAllByRole('listitem').map((li) => li.textContent);
+    expect(items).toEqual([
+      'This is not a whole email address: write it like ada@example.com.',
+      'Use at least 8 characters for your password; a few unrelated words are easy to remember and hard to guess.',
+      'Please confirm you have read the trial terms.',
+    ]);
+    expect(document.body.textContent).not.toMatch(/must be|should/);
+    expect(fake.calls.some((c) => c.path === '/api/auth/signup')).toBe(false);
+    expect(screen.getByLabelText(/I understand/).getAttribute('aria-invalid')).toBe('true');
+  });
+
+  it('suggests a likely correction of a mistyped email domain; clicking it accepts it', async () => {
+    fake = installFakeApi({ 'GET /api/auth/me': apiError(401, 'Log in first.'), 'POST /api/auth/signup': json(201, { user: aUser({ email: 'walker@gmail.com' }), token: 't', csrfToken: 'c' }) });
+    renderAt('/signup');
+    const email = (await screen.findByLabelText('Email')) as HTMLInputElement;
+    fireEvent.change(email, { target: { value: 'walker@gmial.com' } });
+    fireEvent.blur(email);
+    expect((await screen.findByRole('status')).textContent).toBe('Did you mean walker@gmail.com?');
+    fireEvent.click(screen.getByRole('button', { name: 'walker@gmail.com' }));
+    expect(email.value).toBe('walker@gmail.com');
+    expect(screen.queryByText(/Did you mean/)).toBeNull();
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'walker-ladder-quietly-47' } });
+    fireEvent.click(screen.getByLabelText(/I understand/));
+    fireEvent.click(screen.getByRole('button', { name: 'Create account and start trial' }));
+    await waitFor(() => expect(fake.calls.find((c) => c.path === '/api/auth/signup')?.body).toEqual({ email: 'walker@gmail.com', password: 'walker-ladder-quietly-47' }));
+  });
+
+  it('says "check your inbox" when the server asks to confirm the address first', async () => {
+    fake = installFakeApi({
+      'GET /api/auth/me': apiError(401, 'Log in first.'),
+      'POST /api/auth/signup': json(202, { pending: true, message: 'Check your inbox at ada@example.com: we sent a mail to finish signing up. Confirm your address with its link, then log in.' }),
+    });
+    renderAt('/signup');
+    fireEvent.change(await screen.findByLabelText('Email'), { target: { value: 'ada@example.com' } });
+    fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'analytical-engine' } });
+    fireEvent.click(screen.getByLabelText(/I understand/));
+    fireEvent.click(screen.getByRole('button', { name: 'Create account and start trial' }));
+    await screen.findByRole('heading', { name: 'Check your inbox' });
+    expect(screen.getByText(/Check your inbox at ada@example.com/)).toBeTruthy();
+    expect(window.location.pathname).toBe('/signup');
   });
 
   it('shows an Admin entry only to admins', async () => {
@@ -275,6 +341,31 @@ describe('account settings', () => {
     fireEvent.change(screen.getByLabelText('Repeat the new password'), { target: { value: 'new-password-1' } });
     fireEvent.click(screen.getByRole('button', { name: 'Change password' }));
     expect((await screen.findByRole('alert')).textContent).toBe('The current password is wrong.');
+  });
+
+  it('says email verification is not required here, rather than "Verified", when the installation does not ask for it', async () => {
+    fake = installFakeApi({ 'GET /api/auth/me': json(200, { user: aUser({ verified: false, verificationRequired: false }), csrfToken: 'c' }) });
+    renderAt('/settings');
+    await screen.findByRole('heading', { name: 'Account settings' });
+    const row = screen.getByText('Email verification').parentElement!;
+    expect(row.textContent).toMatch(/Not required here/);
+    expect(row.textContent).not.toMatch(/Verified|Not verified/);
+    expect(screen.queryByRole('button', { name: 'Send the verification email again' })).toBeNull();
+    expect(document.body.textContent).not.toMatch(/verify your email/);
+  });
+
+  it('shows the server’s reason for a refused new password beside the field', async () => {
+    fake = installFakeApi({
+      'GET /api/auth/me': json(200, { user: aUser(), csrfToken: 'c' }),
+      'PUT /api/auth/password': json(400, { statusCode: 400, error: 'Bad Request', message: 'This password is too easy to guess: this is a commonly used password. Add more words that are less common.', details: ['This password is too easy to guess: this is a commonly used password. Add more words that are less common.'], fields: { newPassword: ['This password is too easy to guess: this is a commonly used password. Add more words that are less common.'] } }),
+    });
+    renderAt('/settings');
+    fireEvent.change(await screen.findByLabelText('Current password'), { target: { value: 'walker-ladder-quietly-47' } });
+    fireEvent.change(screen.getByLabelText('New password'), { target: { value: 'password123' } });
+    fireEvent.change(screen.getByLabelText('Repeat the new password'), { target: { value: 'password123' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Change password' }));
+    expect((await screen.findByRole('alert')).textContent).toMatch(/too easy to guess/);
+    expect(screen.getByLabelText('New password').getAttribute('aria-invalid')).toBe('true');
   });
 });
 

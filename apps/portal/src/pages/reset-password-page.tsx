@@ -1,7 +1,8 @@
 import { FormEvent, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
-import { ErrorBanner, Notice } from '../components/feedback';
+import { ErrorBanner, Notice, ProblemsBanner } from '../components/feedback';
+import { FormProblems, newPasswordProblem, NO_PROBLEMS, PASSWORD_HINT, problemsFromError, problemsOf } from '../components/form-problems';
 import { Button, Field } from '../components/form';
 import { Link, useLocation } from '../router';
 import { AuthCard } from './auth-layout';
@@ -54,23 +55,24 @@ function RequestReset() {
 
 function SetNewPassword({ token }: { token: string }) {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [problems, setProblems] = useState<FormProblems>(NO_PROBLEMS);
   const [done, setDone] = useState(false);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     const password = String(form.get('password'));
-    if (password !== String(form.get('confirm'))) {
-      setError('The two passwords do not match.');
-      return;
-    }
+    const local = problemsOf([
+      ['password', newPasswordProblem(password)],
+      ['confirm', password !== String(form.get('confirm')) ? 'The two passwords do not match.' : null],
+    ]);
+    setProblems(local);
+    if (local.list.length) return;
     setBusy(true);
-    setError(null);
     try {
       await api.auth.resetPassword(token, password);
       setDone(true);
     } catch (err) {
-      setError(messageOf(err));
+      setProblems(problemsFromError(err));
     } finally {
       setBusy(false);
     }
@@ -85,9 +87,9 @@ function SetNewPassword({ token }: { token: string }) {
         </Notice>
       ) : (
         <form onSubmit={submit} noValidate>
-          <ErrorBanner message={error} />
-          <Field label="New password" name="password" type="password" autoComplete="new-password" minLength={8} required hint="At least 8 characters." />
-          <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required />
+          <ProblemsBanner problems={problems} />
+          <Field label="New password" name="password" type="password" autoComplete="new-password" minLength={8} required hint={PASSWORD_HINT} error={problems.fields.password} />
+          <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required error={problems.fields.confirm} />
           <Button type="submit" busy={busy} busyLabel="Saving…">
             Set new password
           </Button>

@@ -2,7 +2,9 @@ import { FormEvent, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
 import { useAuth } from '../auth-context';
-import { ErrorBanner, Notice } from '../components/feedback';
+import type { AccountView } from '@trialhub/contracts';
+import { ErrorBanner, Notice, ProblemsBanner } from '../components/feedback';
+import { FormProblems, newPasswordProblem, NO_PROBLEMS, PASSWORD_HINT, problemsFromError, problemsOf } from '../components/form-problems';
 import { Button, Field } from '../components/form';
 import { formatDate } from '../format';
 
@@ -27,13 +29,26 @@ export function SettingsPage() {
           </div>
           <div>
             <dt>Email verification</dt>
-            <dd>{user.verified ? <span className="badge badge-ready">Verified</span> : <span className="badge badge-queued">Not verified</span>}</dd>
+            <dd>
+              <VerificationState user={user} />
+            </dd>
           </div>
         </dl>
-        {!user.verified && <ResendVerification />}
+        {user.verificationRequired && !user.verified && <ResendVerification />}
       </section>
       <ChangePassword />
     </div>
+  );
+}
+
+/** What is true of the address: confirmed, waiting for the mailed link, or never asked for here. */
+function VerificationState({ user }: { user: AccountView }) {
+  if (user.verified) return <span className="badge badge-ready">Verified</span>;
+  if (user.verificationRequired) return <span className="badge badge-queued">Not verified</span>;
+  return (
+    <>
+      Not required here <span className="muted">(this Trialhub does not ask you to confirm your address)</span>
+    </>
   );
 }
 
@@ -70,7 +85,7 @@ function ResendVerification() {
 
 function ChangePassword() {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [problems, setProblems] = useState<FormProblems>(NO_PROBLEMS);
   const [done, setDone] = useState(false);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -78,18 +93,20 @@ function ChangePassword() {
     const form = new FormData(formElement);
     const next = String(form.get('newPassword'));
     setDone(false);
-    if (next !== String(form.get('confirm'))) {
-      setError('The two new passwords do not match.');
-      return;
-    }
+    const local = problemsOf([
+      ['currentPassword', form.get('currentPassword') ? null : 'Enter your current password.'],
+      ['newPassword', newPasswordProblem(next)],
+      ['confirm', next !== String(form.get('confirm')) ? 'The two new passwords do not match.' : null],
+    ]);
+    setProblems(local);
+    if (local.list.length) return;
     setBusy(true);
-    setError(null);
     try {
       await api.auth.changePassword(String(form.get('currentPassword')), next);
       setDone(true);
       formElement.reset();
     } catch (err) {
-      setError(messageOf(err));
+      setProblems(problemsFromError(err));
     } finally {
       setBusy(false);
     }
@@ -98,15 +115,15 @@ function ChangePassword() {
     <section className="card" aria-labelledby="password-title">
       <h2 id="password-title">Change password</h2>
       <form onSubmit={submit} noValidate>
-        <ErrorBanner message={error} />
+        <ProblemsBanner problems={problems} />
         {done && (
           <Notice tone="success">
             <p>Your password has been changed.</p>
           </Notice>
         )}
-        <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required />
-        <Field label="New password" name="newPassword" type="password" autoComplete="new-password" minLength={8} required hint="At least 8 characters." />
-        <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required />
+        <Field label="Current password" name="currentPassword" type="password" autoComplete="current-password" required error={problems.fields.currentPassword} />
+        <Field label="New password" name="newPassword" type="password" autoComplete="new-password" minLength={8} required hint={PASSWORD_HINT} error={problems.fields.newPassword} />
+        <Field label="Repeat the new password" name="confirm" type="password" autoComplete="new-password" required error={problems.fields.confirm} />
         <Button type="submit" busy={busy} busyLabel="Saving…">
           Change password
         </Button>

@@ -1,4 +1,4 @@
-import type { ProfileView, SessionView, TrialView, UserView } from '@trialhub/contracts';
+import type { AccountView, ProfileView, SessionView, TrialView } from '@trialhub/contracts';
 
 type Handler = (request: { method: string; path: string; query: Record<string, string>; body: unknown; headers: Record<string, string> }) => { status: number; body?: unknown } | Promise<{ status: number; body?: unknown }>;
 
@@ -27,7 +27,7 @@ export function installFakeApi(routes: Record<string, Handler | { status: number
   return { calls, restore: () => void (globalThis.fetch = original) };
 }
 
-export const aUser = (over: Partial<UserView> = {}): UserView => ({ id: 'u1', email: 'ada@example.com', role: 'user', verified: true, suspended: false, createdAt: '2026-01-01T10:00:00Z', ...over });
+export const aUser = (over: Partial<AccountView> = {}): AccountView => ({ id: 'u1', email: 'ada@example.com', role: 'user', verified: true, verificationRequired: true, suspended: false, createdAt: '2026-01-01T10:00:00Z', ...over });
 
 export const aTrial = (over: Partial<TrialView> = {}): TrialView => ({
   id: 't1', state: 'active', position: null, createdAt: '2026-01-01T10:00:00Z', activatedAt: '2026-01-01T10:00:00Z',

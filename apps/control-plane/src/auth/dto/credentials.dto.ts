@@ -1,24 +1,26 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsString, MaxLength } from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy';
+import { IsAcceptablePassword } from './acceptable-password.validator';
+import { IsEmailAddress } from './email-address.validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+const EMAIL_TOO_LONG = 'An email address has at most 254 characters.';
 
 export class CredentialsDto {
   @ApiProperty({ example: 'ada@example.com' })
   @Transform(trim)
-  @IsEmail({}, { message: 'email must be a valid email address, like ada@example.com' })
-  @MaxLength(254, { message: 'email must be at most 254 characters' })
+  @IsEmailAddress()
   email: string;
 
-  @ApiProperty({ minLength: 8, example: 'correct horse battery staple' })
-  @IsString({ message: 'password must be a string' })
-  @MinLength(8, { message: 'password must be at least 8 characters' })
-  @MaxLength(256, { message: 'password must be at most 256 characters' })
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, example: 'correct horse battery staple', description: 'Refused when common, breached or easy to guess (zxcvbn score below 3)' })
+  @IsAcceptablePassword('email')
   password: string;
 }
 
 export class LoginDto {
-  @ApiProperty() @Transform(trim) @IsString({ message: 'email must be a string' }) @MaxLength(254) email: string;
-  @ApiProperty() @IsString({ message: 'password must be a string' }) @MaxLength(256) password: string;
+  @ApiProperty() @Transform(trim) @IsString({ message: 'Enter your email address.' }) @MaxLength(254, { message: EMAIL_TOO_LONG }) email: string;
+  @ApiProperty() @IsString({ message: 'Enter your password.' }) @MaxLength(PASSWORD_MAX_LENGTH, { message: `A password has at most ${PASSWORD_MAX_LENGTH} characters.` }) password: string;
 }

@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy';
+import { IsAcceptablePassword } from './acceptable-password.validator';
+import { IsEmailAddress } from './email-address.validator';
 
 export class ChangePasswordDto {
-  @ApiProperty() @IsString({ message: 'currentPassword must be a string' }) @MaxLength(256) currentPassword: string;
-  @ApiProperty({ minLength: 8 })
-  @IsString({ message: 'newPassword must be a string' })
-  @MinLength(8, { message: 'newPassword must be at least 8 characters' })
-  @MaxLength(256)
+  @ApiProperty() @IsString({ message: 'Enter your current password.' }) @MaxLength(PASSWORD_MAX_LENGTH, { message: 'That is not your current password.' }) currentPassword: string;
+  @ApiProperty({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Refused when common, breached or easy to guess' })
+  @IsAcceptablePassword()
   newPassword: string;
 }
 
@@ -14,23 +15,24 @@ export class ChangePasswordDto {
 export class PasswordResetDto {
   @ApiPropertyOptional({ description: 'Request a reset link for this account' })
   @ValidateIf((o) => o.token === undefined)
-  @IsEmail({}, { message: 'email must be a valid email address (or send token and password to confirm a reset)' })
+  @IsEmailAddress()
   email?: string;
 
   @ApiPropertyOptional({ description: 'The token from the reset mail' })
   @IsOptional()
-  @IsString({ message: 'token must be a string' })
-  @MaxLength(200)
+  @IsString({ message: 'The reset link is incomplete: open it from the mail again.' })
+  @MaxLength(200, { message: 'The reset link is incomplete: open it from the mail again.' })
   token?: string;
 
-  @ApiPropertyOptional({ minLength: 8 })
+  @ApiPropertyOptional({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_LENGTH, description: 'Refused when common, breached or easy to guess' })
   @ValidateIf((o) => o.token !== undefined)
-  @IsString({ message: 'password must be a string' })
-  @MinLength(8, { message: 'password must be at least 8 characters' })
-  @MaxLength(256)
+  @IsAcceptablePassword()
   password?: string;
 }
 
 export class VerifyEmailDto {
-  @ApiProperty({ description: 'The token from the verification mail' }) @IsString({ message: 'token must be a string' }) @MaxLength(200) token: string;
+  @ApiProperty({ description: 'The token from the verification mail' })
+  @IsString({ message: 'The verification link is incomplete: open it from the mail again.' })
+  @MaxLength(200, { message: 'The verification link is incomplete: open it from the mail again.' })
+  token: string;
 }
