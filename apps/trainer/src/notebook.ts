@@ -14,7 +14,7 @@ export { ensureExampleData, EXAMPLE_DATA_SOURCE } from './example-data';
 export type { ExampleData, ExampleDataSource } from './example-data';
 export { resolveNotebookModel, writeNsfwjsInceptionV3, PUBLIC_FALLBACK_MODEL, NSFWJS_FEATURE_OUTPUT } from './notebook-model';
 export type { NotebookModelChoice } from './notebook-model';
-export { imageGallery, lineChartSvg, trainingCurves, confusionTable, beforeAfterTable } from './notebook-display';
+export { imageGallery, lineChartSvg, trainingCurves, confusionTable, beforeAfterTable, accuracySummary, misclassifiedGallery } from './notebook-display';
 
 /**
  * Progress for people reading a notebook: one line per tenth of the feature extraction and
