@@ -126,7 +126,7 @@ export function renderReport(input: ReportInput): string {
 table.grid{border-collapse:collapse;margin:1em 0}table.grid td,table.grid th{border:1px solid #ccc;padding:6px 10px;text-align:left;vertical-align:top}
 td img{max-width:160px;display:block}.ok{color:#2e7d32;font-weight:bold}.bad{color:#c62828;font-weight:bold}figure{display:inline-block;margin:0 1em 1em 0}figcaption{font-weight:bold}.headline{font-size:1.2em}</style></head>
 <body><h1>${escape(input.title)}</h1>
-${m.headline ? `<p class="headline">${escape(m.headline.text)}</p>` : ''}
+${m.headline && !input.title.includes(m.headline.text) ? `<p class="headline">${escape(m.headline.text)}</p>` : ''}
 <table class="grid">${facts.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('')}</table>
 <h2>Training curves</h2>${accuracy}${loss}
 <h2>Confusion matrix (test set)</h2>${confusionTable(input.confusion)}
