@@ -81,6 +81,12 @@ describe('CLI arguments', () => {
     expect(cli.upload).toEqual({ url: 'http://cp/api/uploads', token: 't', runName: undefined, title: undefined });
   });
 
+  it('names the backbone and turns the full-model export off on request', () => {
+    expect(parseCliArgs(['--out', 'o', '--data', 'd'], {}).train).toMatchObject({ exportFullModel: true, modelName: undefined });
+    const cli = parseCliArgs(['--out', 'o', '--data', 'd', '--model-name', 'Inception v3', '--model-version', '2015-12-05', '--no-full-model'], {});
+    expect(cli.train).toMatchObject({ modelName: 'Inception v3', modelVersion: '2015-12-05', exportFullModel: false });
+  });
+
   it('rejects bad values with the flag named', () => {
     expect(() => parseCliArgs(['--out', 'o', '--data', 'd', '--steps', 'ten'], {})).toThrow('--steps must be a whole number of at least 1 (got "ten").');
     expect(() => parseCliArgs(['--out', 'o', '--data', 'd', '--input-range', '1,2'], {})).toThrow(/--input-range must be one of/);

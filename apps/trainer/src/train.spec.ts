@@ -187,8 +187,10 @@ describe('a training run on images with a model', () => {
     await train({ ...quiet, out: join(dir, 'out-again'), data: join(dir, 'images'), model: join(dir, 'model'), featureOutput: 'features', cacheDir: join(dir, 'cache'), steps: 20, onEvent: (e) => again.push(e) });
     expect(again.filter((e) => e.type === 'extract').at(-1)).toMatchObject({ done: 28, total: 28, cached: 28 });
     expect(readJson(dir, 'out-again', 'metrics.json').images).toMatchObject({ extracted: 0, cached: 28 });
-    // Another feature output is another model: nothing is reused.
-    await train({ ...quiet, out: join(dir, 'out-other'), data: join(dir, 'images'), model: join(dir, 'model'), cacheDir: join(dir, 'cache'), steps: 20 });
+    expect(existsSync(join(dir, 'out-again', 'full-model'))).toBe(true);
+    // Another feature output is another model: nothing is reused. (No full-model export asked for.)
+    await train({ ...quiet, out: join(dir, 'out-other'), data: join(dir, 'images'), model: join(dir, 'model'), cacheDir: join(dir, 'cache'), steps: 20, exportFullModel: false });
+    expect(existsSync(join(dir, 'out-other', 'full-model'))).toBe(false);
     expect(readJson(dir, 'out-other', 'metrics.json').images).toMatchObject({ extracted: 28, cached: 0 });
   });
 
