@@ -50,7 +50,7 @@ export function notebookProgress(print: (line: string) => void = console.log): E
         }
         break;
       case 'done':
-        print(`done in ${event.seconds.toFixed(1)} s: test accuracy ${(event.testAccuracy * 100).toFixed(1)} %`);
+        print(`done in ${event.seconds.toFixed(1)} s: ${event.headline ?? `test accuracy ${(event.testAccuracy * 100).toFixed(1)} %${event.testCount === undefined ? '' : ` of ${event.testCount}`}`}`);
         break;
       case 'warning':
       case 'error':

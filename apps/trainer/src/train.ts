@@ -218,7 +218,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     await writeFile(join(out, 'metrics.json'), json(metrics));
     const title = resultTitle(metrics);
     await writeFile(join(out, 'report.html'), renderReport({ title, metrics, history, confusion: { classes: scan.classes, matrix: confusion }, beforeAfter, misclassified: await withThumbnails(evaluation.misclassified, out) }));
-    emit({ type: 'done', testAccuracy, validationAccuracy: metrics.validationAccuracy, trainAccuracy: metrics.trainAccuracy, seconds: metrics.seconds, out });
+    emit({ type: 'done', testAccuracy, validationAccuracy: metrics.validationAccuracy, trainAccuracy: metrics.trainAccuracy, seconds: metrics.seconds, out, testCount: parts.test.length, ...(evaluation.headline ? { headline: evaluation.headline.text } : {}) });
     return { out, metrics, files: ['model/model.json', 'model/weights.bin', 'model/trainer.json', ...fullModelFiles, ...Object.keys(files), 'metrics.json', 'report.html', ...copiedImages] };
   } finally {
     extractor?.dispose();

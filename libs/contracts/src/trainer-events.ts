@@ -5,7 +5,7 @@ export type TrainerEvent =
   | { type: 'extract'; done: number; total: number; cached: number; at: string }
   | { type: 'split'; train: number; validation: number; test: number; at: string }
   | { type: 'step'; step: number; steps: number; trainAccuracy: number; crossEntropy: number; validationAccuracy?: number; at: string }
-  | { type: 'done'; testAccuracy: number; validationAccuracy: number; trainAccuracy: number; seconds: number; out: string; at: string }
+  | { type: 'done'; testAccuracy: number; validationAccuracy: number; trainAccuracy: number; seconds: number; out: string; at: string; testCount?: number; headline?: string }
   | { type: 'upload'; file: string; bytes: number; at: string }
   | { type: 'uploaded'; resultId: string; url: string; files: number; at: string }
   | { type: 'warning'; message: string; at: string }
