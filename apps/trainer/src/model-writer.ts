@@ -79,13 +79,23 @@ export function folderSaveHandler(dir: string): tf.io.IOHandler {
   };
 }
 
+/** setWeights copies the values into the layer's variables: the tensors passed in are disposed here. */
+function setHeadWeights(target: { setWeights(weights: tf.Tensor[]): void }, head: SoftmaxHead): void {
+  const weights = [tf.tensor2d(head.weights, [head.inputLength, head.classCount]), tf.tensor1d(head.bias)];
+  try {
+    target.setWeights(weights);
+  } finally {
+    tf.dispose(weights);
+  }
+}
+
 const headLayer = (head: SoftmaxHead) => tf.layers.dense({ units: head.classCount, activation: 'softmax', name: 'final_result' });
 
 /** Saves the head as a TF.js layers model (one Dense softmax layer over the feature vector). */
 export async function saveHead(head: SoftmaxHead, dir: string, metadata: HeadMetadata): Promise<void> {
   const model = tf.sequential({ layers: [tf.layers.dense({ inputShape: [head.inputLength], units: head.classCount, activation: 'softmax', name: 'final_result' })] });
   try {
-    model.setWeights([tf.tensor2d(head.weights, [head.inputLength, head.classCount]), tf.tensor1d(head.bias)]);
+    setHeadWeights(model, head);
     await model.save(folderSaveHandler(dir));
     await writeFile(join(dir, 'trainer.json'), JSON.stringify(metadata, null, 2) + '\n');
   } finally {
@@ -111,7 +121,7 @@ export async function exportFullModel(head: SoftmaxHead, extractor: FeatureExtra
   // The new model shares the backbone's layers (and weights): only the new head is disposed here.
   const full = tf.model({ inputs: backbone.inputs, outputs: output, name: 'trialhub_classifier' });
   try {
-    dense.setWeights([tf.tensor2d(head.weights, [head.inputLength, head.classCount]), tf.tensor1d(head.bias)]);
+    setHeadWeights(dense, head);
     const description = { labels: metadata.labels, backbone: metadata.backbone, head: metadata.head, input: { shape: [null, extractor.inputSize, extractor.inputSize, 3], range: extractor.inputRange, preprocessing: PREPROCESSING } };
     full.setUserDefinedMetadata({ trialhub: description });
     await full.save(folderSaveHandler(dir));

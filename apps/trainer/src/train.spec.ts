@@ -208,6 +208,13 @@ describe('a training run on images with a model', () => {
     expect(result.metrics.images).toMatchObject({ skipped: expect.arrayContaining([expect.objectContaining({ path: join(data, 'red', 'corrupt.jpg') })]) });
   });
 
+  it('leaves no tensors behind, full-model export included (a notebook kernel trains many times)', async () => {
+    const before = tf.memory().numTensors;
+    await train({ ...quiet, out: join(dir, 'out-memory'), data: join(dir, 'images'), model: join(dir, 'model'), featureOutput: 'features', cacheDir: join(dir, 'cache'), steps: 10 });
+    expect(existsSync(join(dir, 'out-memory', 'full-model', 'model.json'))).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('refuses a class whose images are all unreadable', async () => {
     const data = join(dir, 'images-all-bad');
     await writeImageDataset(data, { red: 3 });
