@@ -19,7 +19,7 @@ import { LabelledVectors, trainSoftmaxHead, TrainingMode } from '../../apps/trai
 import { loadFeatureExtractor } from '../../apps/trainer/src/model-loader';
 import { splitPartFor } from '../../apps/trainer/src/split';
 import { train } from '../../apps/trainer/src/train';
-import { SeededRandom } from '../../apps/trainer/src/random';
+import { crossValidate as trainerCrossValidate } from '../../apps/trainer/src/cross-validation';
 import { poolHousesDataset } from '../support/shared-dataset';
 
 const small = process.env.BENCH_SMALL === '1';
@@ -39,27 +39,11 @@ async function splitRuns(mode: TrainingMode, work: string) {
   return { accuracies, seconds };
 }
 
-/** k-fold cross-validation: the mode's whole schedule on k-1 folds, accuracy on the held-out fold. */
+/** The trainer's own stratified k-fold cross-validation (src/cross-validation.ts), pooled over folds. */
 async function crossValidate(data: LabelledVectors, mode: TrainingMode, k = 5, seed = 0) {
-  const order = data.labels.map((_, i) => i);
-  const rng = new SeededRandom(1234 + seed);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [order[i], order[j]] = [order[j], order[i]];
-  }
-  const accuracies: number[] = [];
-  const seconds: number[] = [];
-  for (let f = 0; f < k; f++) {
-    const held = new Set(order.filter((_, i) => i % k === f));
-    const pick = (keep: boolean): LabelledVectors => {
-      const idx = order.filter((i) => held.has(i) === keep);
-      return { vectors: idx.map((i) => data.vectors[i]), labels: idx.map((i) => data.labels[i]) };
-    };
-    const fit = await trainSoftmaxHead(pick(false), { mode, classCount: 2, seed });
-    accuracies.push(fit.head.accuracy(pick(true)));
-    seconds.push(fit.seconds);
-  }
-  return { accuracy: mean(accuracies), seconds: mean(seconds) };
+  const started = performance.now();
+  const cv = (await trainerCrossValidate(data, { mode, classCount: 2, folds: k, seed }))!;
+  return { accuracy: cv.correct / cv.n, seconds: (performance.now() - started) / 1000 / k };
 }
 
 /** Writes nsfwjs's Inception v3 (base64 weight shards in JS modules) as a plain TF.js model folder. */

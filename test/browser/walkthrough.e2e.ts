@@ -117,13 +117,14 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     expect(cells.flatMap((c) => c.errors)).toEqual([]);
     const all = cells.map((c) => c.text).join('\n');
     expect(all).toContain('feature extractor: the model in');
-    expect(all).toMatch(/done in [\d.]+ s: test accuracy/);
+    // Each run prints its honest headline (N and 95 % interval), never a bare test accuracy.
+    expect(all).toMatch(/done in [\d.]+ s: \d+ % accuracy \(95 % interval \d+–\d+ %, /);
     // The last cell saved the image run; its link is the result's page on this control plane.
     const saveCell = cells.at(-1)!;
     const savedLink = /Saved to Trialhub: (\S+)/.exec(saveCell.text)?.[1];
     expect(savedLink, saveCell.text).toMatch(new RegExp(`^http://localhost:${new URL(server.url).port}/results/[0-9a-f-]{36}$`));
     const savedResultId = savedLink!.split('/').pop()!;
-    const savedTitle = /^Houses with and without a pool: [\d.]+ % test accuracy$/;
+    const savedTitle = /^Houses with and without a pool, photos, default mode: \d+ % accuracy \(95 % interval \d+–\d+ %, .+\)$/;
     await notebook.locator(`#notebook-container .cell`).last().scrollIntoViewIfNeeded();
     await screenshot(notebook, 'walkthrough-04-notebook-trained-and-saved');
     await notebook.close();
@@ -139,7 +140,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     // 5. Results: the notebook's saved run once, and the two bottleneck runs the stop saved. No duplicate.
     await page.getByRole('link', { name: 'See results' }).click();
     await page.waitForURL(/\/results$/);
-    const links = page.getByRole('link', { name: /test accuracy/ });
+    const links = page.getByRole('link', { name: /% accuracy \(95 % interval/ });
     await links.first().waitFor();
     const titles = await links.allTextContents();
     expect(titles.filter((t) => savedTitle.test(t.trim()))).toHaveLength(1);

@@ -34,6 +34,13 @@ interface NotebookOutput {
 }
 const joined = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join('') : (t ?? ''));
 
+// CI installs Jupyter: there a missing nbconvert is a failure, not a silent skip.
+if (!hasNbconvert && process.env.CI === 'true') {
+  it('needs jupyter-nbconvert (CI=true)', () => {
+    throw new Error('jupyter-nbconvert is not installed, so the example notebook cannot run; .ci/run must install jupyter-nbconvert (apt-get install -y jupyter-nbconvert).');
+  });
+}
+
 describe.skipIf(!hasNbconvert)('the example notebook, executed headless with the TypeScript kernel', () => {
   let dir: string;
   let server: Server;
@@ -131,6 +138,17 @@ describe.skipIf(!hasNbconvert)('the example notebook, executed headless with the
     for (const run of ['seed-compatible', 'default']) expect(existsSync(join(dir, 'work/results', run, 'metrics.json'))).toBe(true);
   });
 
+  it('prints honest numbers: the headline with its N and interval, each accuracy with its interval, precision and recall', () => {
+    const metrics = JSON.parse(readFileSync(join(dir, 'work/results/pool-classifier/metrics.json'), 'utf8'));
+    expect(metrics.headline.estimate).toBe('cross-validation'); // 24 photos: a test part of a handful
+    expect(text()).toContain(metrics.headline.text);
+    expect(html()).toContain('95 % interval');
+    expect(html()).toContain('5-fold cross-validation');
+    expect(html()).toContain('precision');
+    // The stored-bottleneck run says which estimate it used (60 bottlenecks here: cross-validation).
+    expect(text()).toMatch(/default mode: \d+ % accuracy \(95 % interval \d+–\d+ %, (tested on \d+ held-out|5-fold cross-validation on \d+) examples\)/);
+  });
+
   it('shows the curves, the confusion matrix and the before/after table of the test images', () => {
     expect(html().match(/<svg/g)?.length).toBeGreaterThanOrEqual(2);
     expect(html()).toContain('actual ↓ / predicted →');
@@ -146,6 +164,6 @@ describe.skipIf(!hasNbconvert)('the example notebook, executed headless with the
     expect(uploads.every((u) => u.auth === 'Bearer upload-token')).toBe(true);
     const complete = uploads.find((u) => u.method === 'POST');
     expect(complete?.path).toMatch(/^\/api\/uploads\/pool-classifier-\d{8}-\d{6}\/complete$/);
-    expect(JSON.parse(complete!.body).title).toMatch(/^Houses with and without a pool: \d+\.\d % test accuracy$/);
+    expect(JSON.parse(complete!.body).title).toMatch(/^Houses with and without a pool, photos, default mode: \d+ % accuracy \(95 % interval \d+–\d+ %, 5-fold cross-validation on \d+ images\)$/);
   });
 });

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { BackendEnvironment, selectBackend } from './backend';
+import { createRequire } from 'node:module';
+import { BackendEnvironment, nvidiaGpuVisible, selectBackend, tensorflowUsesGpu } from './backend';
 import { tf } from './tf';
 
 /** An environment where only the listed packages load; loading one may register a backend. */
-function environment(gpu: boolean, installed: Record<string, () => void>): BackendEnvironment & { loaded: string[] } {
+function environment(gpu: boolean, installed: Record<string, () => void>, cudaDevice = gpu): BackendEnvironment & { loaded: string[] } {
   const loaded: string[] = [];
   return {
     loaded,
     hasGpu: () => gpu,
+    cudaDeviceInUse: () => cudaDevice,
     load(name: string) {
       loaded.push(name);
       if (name === '@tensorflow/tfjs-backend-wasm') return require('@tensorflow/tfjs-backend-wasm');
@@ -50,6 +52,12 @@ describe('backend selection', () => {
     expect(tf.getBackend()).toBe('tensorflow');
   });
 
+  it('does not report the GPU when tfjs-node-gpu loaded but TensorFlow found no CUDA device', async () => {
+    const choice = await selectBackend(environment(true, { '@tensorflow/tfjs-node-gpu': registerTensorflowBackend }, false), undefined);
+    expect(choice).toMatchObject({ name: 'tfjs-node', tfBackend: 'tensorflow', package: '@tensorflow/tfjs-node-gpu' });
+    expect(choice.skipped).toEqual([{ name: 'tfjs-node-gpu', reason: 'installed, but TensorFlow found no CUDA device (running its CPU kernels)' }]);
+  });
+
   it('uses tfjs-node when only it is installed', async () => {
     const choice = await selectBackend(environment(true, { '@tensorflow/tfjs-node': registerTensorflowBackend }), undefined);
     expect(choice.name).toBe('tfjs-node');
@@ -62,9 +70,32 @@ describe('backend selection', () => {
     expect(choice.skipped[1]).toEqual({ name: 'tfjs-node', reason: 'libtensorflow.so: cannot open shared object file' });
   });
 
-  it('on this machine (no native binding installed) picks WASM', async () => {
+  it('on this machine picks the best backend that is really there', async () => {
+    // What is installed, found without the code under test.
+    const resolvable = (name: string) => {
+      try {
+        createRequire(__filename).resolve(name);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const gpuPackage = resolvable('@tensorflow/tfjs-node-gpu');
+    const cpuPackage = resolvable('@tensorflow/tfjs-node');
     const choice = await selectBackend(undefined, undefined);
-    expect(choice.name).toBe('wasm');
+    const nativeCandidate = (gpuPackage && nvidiaGpuVisible()) || cpuPackage;
+    if (!nativeCandidate || choice.name === 'wasm') {
+      expect(choice.name).toBe('wasm');
+      expect(tf.getBackend()).toBe('wasm');
+      // An installed binding that did not load is passed over with its reason, never silently.
+      if (nativeCandidate) expect(choice.skipped.some((s) => s.reason !== 'not installed' && s.reason !== 'no GPU visible')).toBe(true);
+      return;
+    }
+    // A native binding is in use (a GPU image): "GPU" only when TensorFlow placed work on a CUDA device.
+    expect(['tfjs-node-gpu', 'tfjs-node']).toContain(choice.name);
+    expect(tf.getBackend()).toBe('tensorflow');
+    expect(choice.name === 'tfjs-node-gpu').toBe(tensorflowUsesGpu());
+    if (!nvidiaGpuVisible()) expect(choice.name).toBe('tfjs-node');
   });
 
   it('can be pinned, and rejects unknown names', async () => {

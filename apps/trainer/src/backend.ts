@@ -12,6 +12,8 @@ export interface BackendChoice {
   tfBackend: string;
   /** Why the better candidates were passed over, for the log. */
   skipped: { name: BackendName; reason: string }[];
+  /** For the native backends: the package that provides it (tfjs-node-gpu without a CUDA device counts as tfjs-node). */
+  package?: string;
 }
 
 export interface BackendEnvironment {
@@ -19,6 +21,8 @@ export interface BackendEnvironment {
   hasGpu(): boolean;
   /** Loads a package by name; throws when it is not installed or fails to load. */
   load(packageName: string): unknown;
+  /** After tfjs-node-gpu's backend is active: whether TensorFlow itself found a CUDA device (else it runs on the CPU). */
+  cudaDeviceInUse(): boolean;
 }
 
 const localRequire = createRequire(__filename);
@@ -35,9 +39,15 @@ export function nvidiaGpuVisible(): boolean {
   return existsSync('/dev/nvidia0');
 }
 
+/** tfjs-node's backend says whether its TensorFlow placed work on a GPU (`isUsingGpuDevice`). */
+export function tensorflowUsesGpu(): boolean {
+  return (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
+}
+
 export const systemEnvironment: BackendEnvironment = {
   hasGpu: nvidiaGpuVisible,
   load: (name) => localRequire(name),
+  cudaDeviceInUse: tensorflowUsesGpu,
 };
 
 function describe(error: unknown): string {
@@ -72,8 +82,17 @@ export async function selectBackend(env: BackendEnvironment = systemEnvironment,
     }
     try {
       env.load(`@tensorflow/${name}`);
-      if (await tf.setBackend('tensorflow')) return { name, tfBackend: 'tensorflow', skipped };
-      skipped.push({ name, reason: 'loaded but its backend did not initialise' });
+      if (!(await tf.setBackend('tensorflow'))) {
+        skipped.push({ name, reason: 'loaded but its backend did not initialise' });
+        continue;
+      }
+      // The GPU package falls back to the CPU silently when CUDA finds no device (or no driver):
+      // then it is native TensorFlow on the CPU, reported as such.
+      if (name === 'tfjs-node-gpu' && !env.cudaDeviceInUse()) {
+        skipped.push({ name, reason: 'installed, but TensorFlow found no CUDA device (running its CPU kernels)' });
+        return { name: 'tfjs-node', tfBackend: 'tensorflow', skipped, package: '@tensorflow/tfjs-node-gpu' };
+      }
+      return { name, tfBackend: 'tensorflow', skipped, package: `@tensorflow/${name}` };
     } catch (error) {
       skipped.push({ name, reason: describe(error) });
     }

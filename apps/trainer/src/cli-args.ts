@@ -23,6 +23,8 @@ Model:
   --model DIR|URL         TF.js layers or graph model (folder or URL of model.json)
   --feature-output NAME   layer/node whose output is the feature vector (default: model output)
   --input-range R         pixel scaling the model expects: -1,1 (default), 0,1 or 0,255
+  --model-name TEXT, --model-version TEXT   how the saved model names its backbone
+  --no-full-model         do not write full-model/ (backbone + head as one TF.js model)
   --cache DIR             bottleneck cache (default $TRIALHUB_TRAINER_CACHE or ~/.cache/trialhub-trainer)
 Training:
   --seed-compatible       retrain.py's head and schedule (gradient descent, lr 0.01, batch 100)
@@ -61,7 +63,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       options: {
         out: { type: 'string' }, data: { type: 'string' }, bottlenecks: { type: 'string' },
         'test-data': { type: 'string' }, 'test-bottlenecks': { type: 'string' }, 'test-images': { type: 'string' },
-        model: { type: 'string' }, 'feature-output': { type: 'string' }, 'input-range': { type: 'string' }, cache: { type: 'string' },
+        model: { type: 'string' }, 'feature-output': { type: 'string' }, 'model-name': { type: 'string' }, 'model-version': { type: 'string' }, 'no-full-model': { type: 'boolean' }, 'input-range': { type: 'string' }, cache: { type: 'string' },
         'seed-compatible': { type: 'boolean' }, steps: { type: 'string' }, seed: { type: 'string' },
         'split-root': { type: 'string' }, 'validation-percentage': { type: 'string' }, 'test-percentage': { type: 'string' },
         upload: { type: 'string' }, token: { type: 'string' }, 'run-name': { type: 'string' }, title: { type: 'string' },
@@ -86,7 +88,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     train: {
       out: v.out, data: v.data, bottlenecks: v.bottlenecks,
       testData: v['test-data'], testBottlenecks: v['test-bottlenecks'], testImages: v['test-images'],
-      model: v.model, featureOutput: v['feature-output'], inputRange: v['input-range'] as InputRange | undefined, cacheDir: v.cache,
+      model: v.model, featureOutput: v['feature-output'], modelName: v['model-name'], modelVersion: v['model-version'], exportFullModel: !v['no-full-model'], inputRange: v['input-range'] as InputRange | undefined, cacheDir: v.cache,
       mode: v['seed-compatible'] ? 'seed-compatible' : 'default',
       steps: integer(v.steps, '--steps', 1), seed: integer(v.seed, '--seed', 0),
       splitRoot: v['split-root'],

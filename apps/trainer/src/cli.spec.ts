@@ -6,11 +6,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBottleneckDataset } from '../../../test/trainer-fixtures/synthetic';
+import { selectBackend } from './backend';
 import { parseCliArgs } from './cli-args';
 
 const root = resolve(__dirname, '../../..');
 let dir: string;
-beforeAll(() => {
+let backend: string;
+beforeAll(async () => {
+  // The child process chooses the same way (on a GPU image: tfjs-node-gpu; here: wasm).
+  backend = (await selectBackend()).name;
   dir = mkdtempSync(join(tmpdir(), 'trainer-cli-'));
   writeBottleneckDataset(join(dir, 'bn'), { cats: 30, dogs: 30 }, 12);
 });
@@ -45,13 +49,13 @@ describe('the trainer CLI', () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/uploads`;
       const out = join(dir, 'out');
       const r = await runCli(['--out', out, '--bottlenecks', join(dir, 'bn'), '--steps', '50', '--run-name', 'cli-run'], { TRIALHUB_UPLOAD_URL: url, TRIALHUB_UPLOAD_TOKEN: 'tok' });
-      expect(r.stderr).toContain('trainer: TensorFlow.js backend wasm');
+      expect(r.stderr).toContain(`trainer: TensorFlow.js backend ${backend}`);
       expect(r.code).toBe(0);
       const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-      expect(events[0]).toMatchObject({ type: 'start', backend: 'wasm', mode: 'default', classes: ['cats', 'dogs'] });
+      expect(events[0]).toMatchObject({ type: 'start', backend, mode: 'default', classes: ['cats', 'dogs'] });
       expect(events.every((e) => typeof e.at === 'string')).toBe(true);
       expect(events.find((e) => e.type === 'done')).toMatchObject({ out });
-      expect(events.at(-1)).toEqual({ type: 'uploaded', resultId: 'r1', url: 'http://127.0.0.1/share/r1', files: 10, at: expect.any(String) });
+      expect(events.at(-1)).toEqual({ type: 'uploaded', resultId: 'r1', url: 'http://127.0.0.1/share/r1', files: 11, at: expect.any(String) });
       expect(puts).toContain('/api/uploads/cli-run/metrics.json');
       expect(JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')).steps).toBe(50);
     } finally {
@@ -75,6 +79,12 @@ describe('CLI arguments', () => {
     const cli = parseCliArgs(['--out', 'o', '--data', 'd', '--model', 'http://m/', '--seed-compatible', '--steps', '20', '--seed', '4', '--input-range', '0,1', '--upload', 'http://cp/api/uploads', '--token', 't'], {});
     expect(cli.train).toMatchObject({ out: 'o', data: 'd', model: 'http://m/', mode: 'seed-compatible', steps: 20, seed: 4, inputRange: '0,1' });
     expect(cli.upload).toEqual({ url: 'http://cp/api/uploads', token: 't', runName: undefined, title: undefined });
+  });
+
+  it('names the backbone and turns the full-model export off on request', () => {
+    expect(parseCliArgs(['--out', 'o', '--data', 'd'], {}).train).toMatchObject({ exportFullModel: true, modelName: undefined });
+    const cli = parseCliArgs(['--out', 'o', '--data', 'd', '--model-name', 'Inception v3', '--model-version', '2015-12-05', '--no-full-model'], {});
+    expect(cli.train).toMatchObject({ modelName: 'Inception v3', modelVersion: '2015-12-05', exportFullModel: false });
   });
 
   it('rejects bad values with the flag named', () => {

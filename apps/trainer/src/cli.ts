@@ -6,6 +6,7 @@
 import { parseCliArgs, USAGE } from './cli-args';
 import { TrainerInputError } from './errors';
 import { jsonLinesReporter } from './progress';
+import { resultTitle } from './report';
 import { train } from './train';
 import { UploadError, uploadResults } from './upload';
 
@@ -24,7 +25,7 @@ async function main(): Promise<number> {
         uploadUrl: cli.upload.url,
         token: cli.upload.token,
         runName: cli.upload.runName,
-        title: cli.upload.title ?? `${result.metrics.classes.join(' vs ')} (${(result.metrics.testAccuracy * 100).toFixed(1)} % test accuracy)`,
+        title: cli.upload.title ?? resultTitle(result.metrics),
         onFile: (file, bytes) => emit({ type: 'upload', file, bytes }),
       });
       if (uploaded.markerError) emit({ type: 'warning', message: uploaded.markerError });

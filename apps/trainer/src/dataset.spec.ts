@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,28 @@ describe('reading a data set', () => {
       ['red', 'r00.png', true, true],
       ['red', 'r01.jpg', true, false],
     ]);
+  });
+
+  it('follows symbolic links: linked image files, and linked class folders', async () => {
+    await writeImageDataset(join(dir, 'originals'), { red: 2, blue: 2 });
+    // Files linked one by one (what `cp -s` or a data-set manager leaves behind)…
+    for (const c of ['red', 'blue']) {
+      mkdirSync(join(dir, 'linked-files', c), { recursive: true });
+      for (const f of readdirSync(join(dir, 'originals', c))) symlinkSync(join(dir, 'originals', c, f), join(dir, 'linked-files', c, f));
+    }
+    symlinkSync(join(dir, 'missing.jpg'), join(dir, 'linked-files', 'red', 'broken.jpg'));
+    const files = await scanDataset(join(dir, 'linked-files'), undefined);
+    expect(files.classes).toEqual(['blue', 'red']);
+    expect(files.examples.map((e) => `${e.className}/${e.name}`)).toEqual(['blue/b00.png', 'blue/b01.jpg', 'red/r00.png', 'red/r01.jpg']);
+    // …and whole class folders linked (relative links too).
+    mkdirSync(join(dir, 'linked-folders'));
+    symlinkSync('../originals/red', join(dir, 'linked-folders', 'red'));
+    symlinkSync(join(dir, 'originals', 'blue'), join(dir, 'linked-folders', 'blue'));
+    const folders = await scanDataset(join(dir, 'linked-folders'), undefined);
+    expect(folders.examples).toHaveLength(4);
+    // The data folder itself may be a link.
+    symlinkSync(join(dir, 'originals'), join(dir, 'data-link'));
+    expect((await scanDataset(join(dir, 'data-link'), undefined)).examples).toHaveLength(4);
   });
 
   it('refuses fewer than two classes', async () => {

@@ -28,16 +28,31 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-async function listClassFolders(root: string, what: string): Promise<string[]> {
-  if (!(await isDirectory(root))) throw new TrainerInputError(`The ${what} folder ${root} does not exist or is not a folder.`);
-  const entries = await readdir(root, { withFileTypes: true });
-  return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+/** The entries of a folder of one kind; a symbolic link counts as what it points to (a broken one as nothing). */
+async function listEntries(folder: string, kind: 'file' | 'directory'): Promise<string[]> {
+  const names: string[] = [];
+  for (const e of await readdir(folder, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    let isKind = kind === 'file' ? e.isFile() : e.isDirectory();
+    if (e.isSymbolicLink()) {
+      try {
+        const target = await stat(join(folder, e.name));
+        isKind = kind === 'file' ? target.isFile() : target.isDirectory();
+      } catch {
+        isKind = false;
+      }
+    }
+    if (isKind) names.push(e.name);
+  }
+  return names.sort();
 }
 
-async function listFiles(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => e.name).sort();
+async function listClassFolders(root: string, what: string): Promise<string[]> {
+  if (!(await isDirectory(root))) throw new TrainerInputError(`The ${what} folder ${root} does not exist or is not a folder.`);
+  return listEntries(root, 'directory');
 }
+
+const listFiles = (folder: string) => listEntries(folder, 'file');
 
 /**
  * Reads a data set: `dataDir/<class>/*.jpg|png` and/or `bottlenecksDir/<class>/*.txt` (the

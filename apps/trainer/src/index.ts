@@ -21,3 +21,12 @@ export { SAVED_MARKER, readSavedMarker, savedState, fingerprintRun, listRunFiles
 export type { SavedMarker, LegacySavedMarker, SavedState } from './saved-marker';
 export { saveUnsavedRuns, findRunFolders } from './save-unsaved-runs';
 export type { SaveUnsavedRunsOptions, SaveUnsavedRunsOutcome } from './save-unsaved-runs';
+export { wilsonInterval, estimate, chooseHeadline, perClassQuality, MIN_TEST_ITEMS } from './accuracy';
+export { crossValidate } from './cross-validation';
+export { evaluateRun } from './evaluation';
+export { fitHeads } from './fit';
+export { exportFullModel, describeBackbone, PREPROCESSING } from './model-writer';
+export type { BackboneDescription, HeadMetadata } from './model-writer';
+export { loadClassifier, fullModelFolder } from './predict';
+export type { Classifier } from './predict';
+export { resultTitle, formatEstimate } from './report';

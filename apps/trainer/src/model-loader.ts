@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TrainerInputError } from './errors';
 import { InputRange } from './images';
 import { tf } from './tf';
@@ -12,6 +12,10 @@ export interface FeatureExtractorOptions {
   featureOutput?: string;
   /** Pixel scaling the model was trained with; Inception v3 wants -1..1. */
   inputRange?: InputRange;
+  /** What to call the model in the saved result (default: model.json's metadata, else the folder or file name). */
+  name?: string;
+  /** Its version (default: model.json's metadata, else `sha256:` of its bytes). */
+  version?: string;
 }
 
 export interface FeatureExtractor {
@@ -24,6 +28,10 @@ export interface FeatureExtractor {
   /** Square input side in pixels. */
   inputSize: number;
   featureLength: number;
+  name: string;
+  version: string;
+  /** For a layers model: the model from the input to the feature output (before pooling), for a full-model export. */
+  layersModel?: tf.LayersModel;
   /** Feature vectors for a batch of images (each size*size*3 floats, already scaled). */
   extract(images: Float32Array[]): Promise<Float32Array[]>;
   dispose(): void;
@@ -152,6 +160,7 @@ export async function loadFeatureExtractor(options: FeatureExtractorOptions): Pr
   let run: (batch: tf.Tensor4D) => tf.Tensor;
   let inputShape: readonly (number | null)[] | undefined;
   let dispose: () => void;
+  let layersModel: tf.LayersModel | undefined;
 
   if (kind === 'layers') {
     let model: tf.LayersModel;
@@ -170,6 +179,7 @@ export async function loadFeatureExtractor(options: FeatureExtractorOptions): Pr
       extractor = tf.model({ inputs: model.inputs, outputs: layer.output as tf.SymbolicTensor });
     }
     inputShape = model.inputs[0].shape;
+    layersModel = extractor;
     run = (batch) => extractor.predict(batch) as tf.Tensor;
     dispose = () => model.dispose();
   } else {
@@ -207,5 +217,8 @@ export async function loadFeatureExtractor(options: FeatureExtractorOptions): Pr
 
   // One probe image tells the feature length (and fails early for a broken feature output).
   const probe = await extract([new Float32Array(inputSize * inputSize * 3)]);
-  return { id, kind, source: options.source, featureOutput: options.featureOutput, inputRange, inputSize, featureLength: probe[0].length, extract, dispose };
+  const meta = (artifacts.userDefinedMetadata ?? {}) as { name?: unknown; version?: unknown };
+  const name = options.name ?? (typeof meta.name === 'string' ? meta.name : basename(options.source.replace(/\/model\.json$|\/+$/, '')) || options.source);
+  const version = options.version ?? (typeof meta.version === 'string' ? meta.version : `sha256:${hash.slice(0, 16)}`);
+  return { id, kind, source: options.source, featureOutput: options.featureOutput, inputRange, inputSize, featureLength: probe[0].length, name, version, layersModel, extract, dispose };
 }

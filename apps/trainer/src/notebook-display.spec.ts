@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeImageDataset } from '../../../test/trainer-fixtures/synthetic';
-import { beforeAfterTable, confusionTable, imageGallery, lineChartSvg, trainingCurves } from './notebook-display';
+import { estimate } from './accuracy';
+import { accuracySummary, beforeAfterTable, confusionTable, imageGallery, lineChartSvg, misclassifiedGallery, trainingCurves } from './notebook-display';
 
 describe('notebook display helpers', () => {
   let dir: string;
@@ -55,5 +56,29 @@ describe('notebook display helpers', () => {
     expect(html).toContain('red ✓');
     expect(html).toContain('red ✗');
     expect(html.match(/data:image\/jpeg/g)).toHaveLength(2);
+  });
+
+  it('an accuracy summary shows the headline and each accuracy with its N and interval', () => {
+    const html = accuracySummary({
+      headline: { text: '89 % accuracy (95 % interval 75–96 %, 5-fold cross-validation on 37 images)' },
+      accuracy: { test: estimate(3, 3), validation: estimate(6, 6), train: estimate(37, 37), crossValidation: { ...estimate(33, 37)!, folds: 5 } },
+      perClass: { estimate: 'cross-validation', classes: [{ class: 'pool <a>', precision: estimate(12, 13), recall: null }] },
+    });
+    expect(html).toContain('<strong>89 % accuracy (95 % interval 75–96 %, 5-fold cross-validation on 37 images)</strong>');
+    expect(html).toContain('100.0 % <small>(3 of 3; 95 % interval 43.9 %–100.0 %)</small>');
+    expect(html).toContain('5-fold cross-validation</td><td>89.2 % <small>(33 of 37;');
+    expect(html).toContain('pool &lt;a&gt;');
+    expect(accuracySummary({})).toMatch(/older trainer/);
+  });
+
+  it('a misclassified gallery shows each wrong image with what it was taken for', async () => {
+    const html = await misclassifiedGallery([
+      { image: 'red/r00.png', label: 'red', predicted: 'blue', scores: { red: 0.3, blue: 0.7 }, file: 'red/r00.png' },
+      { image: 'x.txt', label: 'red', predicted: 'blue', scores: { red: 0.4, blue: 0.6 }, file: null },
+    ], dir);
+    expect(html.match(/src="data:image\/jpeg;base64,/g)).toHaveLength(1);
+    expect(html).toContain('red/r00.png: red, predicted blue (70.0 %)');
+    expect(html).toContain('x.txt: red, predicted blue (60.0 %)');
+    expect(await misclassifiedGallery([], dir)).toContain('No test image was misclassified');
   });
 });

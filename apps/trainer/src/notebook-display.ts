@@ -105,3 +105,32 @@ export async function beforeAfterTable(rows: BeforeAfterEntry[], imageRoot?: str
     `<tbody>${body.join('')}</tbody></table>`,
   ].join('');
 }
+
+type Estimate = { accuracy: number; correct: number; n: number; low: number; high: number } | null | undefined;
+const withInterval = (e: Estimate) => (e ? `${percent(e.accuracy)} <small>(${e.correct} of ${e.n}; 95 % interval ${percent(e.low)}–${percent(e.high)})</small>` : '–');
+
+/** The honest numbers of a run: the headline sentence, every accuracy with N and interval, precision and recall per class. */
+export function accuracySummary(metrics: {
+  headline?: { text: string } | null;
+  accuracy?: { test: Estimate; validation: Estimate; train: Estimate; crossValidation: (Estimate & { folds?: number }) | null };
+  perClass?: { estimate: string; classes: { class: string; precision: Estimate; recall: Estimate }[] };
+}): string {
+  const a = metrics.accuracy;
+  if (!a) return '<p>This run has no accuracy breakdown (trained by an older trainer).</p>';
+  const rows: [string, Estimate][] = [['test', a.test], ...(a.crossValidation ? [[`${a.crossValidation.folds}-fold cross-validation`, a.crossValidation] as [string, Estimate]] : []), ['validation', a.validation], ['training', a.train]];
+  const perClass = metrics.perClass
+    ? `<table><thead><tr><th>class (${escape(metrics.perClass.estimate)})</th><th>precision</th><th>recall</th></tr></thead><tbody>${metrics.perClass.classes.map((c) => `<tr><td>${escape(c.class)}</td><td>${withInterval(c.precision)}</td><td>${withInterval(c.recall)}</td></tr>`).join('')}</tbody></table>`
+    : '';
+  return [
+    metrics.headline ? `<p><strong>${escape(metrics.headline.text)}</strong></p>` : '<p>No test or cross-validation estimate.</p>',
+    `<table><thead><tr><th>accuracy</th><th></th></tr></thead><tbody>${rows.map(([k, e]) => `<tr><td>${escape(k)}</td><td>${withInterval(e)}</td></tr>`).join('')}</tbody></table>`,
+    perClass,
+  ].join('');
+}
+
+/** The misclassified test images (`misclassified.json`), worst first, with thumbnails from the run folder. */
+export async function misclassifiedGallery(items: { image: string; label: string; predicted: string; scores: Record<string, number>; file: string | null }[], runDir: string): Promise<string> {
+  if (!items.length) return '<p>No test image was misclassified.</p>';
+  const images = items.map((i) => ({ path: i.file ? join(runDir, i.file) : '', caption: `${i.image}: ${i.label}, predicted ${i.predicted} (${percent(i.scores[i.predicted])})` }));
+  return imageGallery(images.filter((i) => i.path)).then((gallery) => gallery + (images.some((i) => !i.path) ? `<p>${images.filter((i) => !i.path).map((i) => escape(i.caption)).join('<br>')}</p>` : ''));
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputRange, INPUT_RANGES } from './images';
 
@@ -8,6 +8,9 @@ export interface NotebookModelChoice {
   featureOutput?: string;
   inputRange: InputRange;
   description: string;
+  /** Name and version recorded in the saved model (the trainer's defaults when absent). */
+  name?: string;
+  version?: string;
 }
 
 /**
@@ -20,7 +23,19 @@ export const PUBLIC_FALLBACK_MODEL: NotebookModelChoice = {
   featureOutput: 'conv_pw_13_relu',
   inputRange: '-1,1',
   description: 'MobileNet v1 (ImageNet) downloaded from storage.googleapis.com',
+  name: 'MobileNet v1 0.25 224 (ImageNet), tfjs-models',
+  version: 'tfjs-models mobilenet_v1_0.25_224',
 };
+
+/** The installed nsfwjs package's version (its models change with it), if it can be read. */
+export function nsfwjsVersion(searchPaths?: string[]): string | undefined {
+  const base = nsfwjsInceptionDirectory(searchPaths);
+  try {
+    return base ? (JSON.parse(readFileSync(join(base, '..', '..', '..', 'package.json'), 'utf8')) as { version?: string }).version : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * nsfwjs ships an Inception v3 whose layers up to `mixed5` are the frozen ImageNet ones (the
@@ -75,7 +90,12 @@ export function resolveNotebookModel(options: { workDir: string; cacheDir: strin
   }
   const unpacked = join(options.cacheDir, 'models', 'nsfwjs-inception-v3');
   if (writeNsfwjsInceptionV3(unpacked, options.nsfwjsSearchPaths)) {
-    return { source: unpacked, featureOutput: NSFWJS_FEATURE_OUTPUT, inputRange: '-1,1', description: `Inception v3 (ImageNet layers up to ${NSFWJS_FEATURE_OUTPUT}) from the nsfwjs package` };
+    const version = nsfwjsVersion(options.nsfwjsSearchPaths);
+    return {
+      source: unpacked, featureOutput: NSFWJS_FEATURE_OUTPUT, inputRange: '-1,1',
+      description: `Inception v3 (ImageNet layers up to ${NSFWJS_FEATURE_OUTPUT}) from the nsfwjs package`,
+      name: 'Inception v3 (ImageNet), from the nsfwjs package', version: version ? `nsfwjs ${version}` : undefined,
+    };
   }
   return PUBLIC_FALLBACK_MODEL;
 }

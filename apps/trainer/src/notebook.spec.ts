@@ -35,6 +35,9 @@ describe('notebookProgress', () => {
     expect(steps[1]).toBe('step 10/100: training accuracy 50.0 %, cross-entropy 0.700, validation accuracy 60.0 %');
     expect(lines).toContain('warning: skipped 1 image');
     expect(lines.at(-1)).toBe('done in 1.2 s: test accuracy 87.5 %');
+    sink({ type: 'done', testAccuracy: 1, validationAccuracy: 1, trainAccuracy: 1, seconds: 1.23, out: '/tmp/x', testCount: 3, headline: '89 % accuracy (95 % interval 75–96 %, 5-fold cross-validation on 37 images)' });
+    // The headline with its N, not "100 %" on 3 test items.
+    expect(lines.at(-1)).toBe('done in 1.2 s: 89 % accuracy (95 % interval 75–96 %, 5-fold cross-validation on 37 images)');
   });
 });
 

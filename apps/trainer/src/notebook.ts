@@ -14,7 +14,7 @@ export { ensureExampleData, EXAMPLE_DATA_SOURCE } from './example-data';
 export type { ExampleData, ExampleDataSource } from './example-data';
 export { resolveNotebookModel, writeNsfwjsInceptionV3, PUBLIC_FALLBACK_MODEL, NSFWJS_FEATURE_OUTPUT } from './notebook-model';
 export type { NotebookModelChoice } from './notebook-model';
-export { imageGallery, lineChartSvg, trainingCurves, confusionTable, beforeAfterTable } from './notebook-display';
+export { imageGallery, lineChartSvg, trainingCurves, confusionTable, beforeAfterTable, accuracySummary, misclassifiedGallery } from './notebook-display';
 
 /**
  * Progress for people reading a notebook: one line per tenth of the feature extraction and
@@ -50,7 +50,7 @@ export function notebookProgress(print: (line: string) => void = console.log): E
         }
         break;
       case 'done':
-        print(`done in ${event.seconds.toFixed(1)} s: test accuracy ${(event.testAccuracy * 100).toFixed(1)} %`);
+        print(`done in ${event.seconds.toFixed(1)} s: ${event.headline ?? `test accuracy ${(event.testAccuracy * 100).toFixed(1)} %${event.testCount === undefined ? '' : ` of ${event.testCount}`}`}`);
         break;
       case 'warning':
       case 'error':

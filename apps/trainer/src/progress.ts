@@ -26,6 +26,6 @@ function drawBar(tty: NodeJS.WriteStream, event: Event): void {
   };
   if (event.type === 'extract') line('features', event.total ? event.done / event.total : 1, `${event.done}/${event.total} (${event.cached} cached)`);
   else if (event.type === 'step') line('training', (event.step + 1) / event.steps, `step ${event.step + 1}/${event.steps} acc ${(event.trainAccuracy * 100).toFixed(1)}%`);
-  else if (event.type === 'done') tty.write(`\rdone: test accuracy ${(event.testAccuracy * 100).toFixed(1)}% in ${event.seconds.toFixed(1)} s\x1b[K\n`);
+  else if (event.type === 'done') tty.write(`\rdone: ${event.headline ?? `test accuracy ${(event.testAccuracy * 100).toFixed(1)} %`} in ${event.seconds.toFixed(1)} s\x1b[K\n`);
   else if (event.type === 'warning' || event.type === 'error') tty.write(`\r\x1b[K${event.type}: ${event.message}\n`);
 }

@@ -1,4 +1,7 @@
+import { join } from 'node:path';
+import type { AccuracyBreakdown, AccuracyEstimate, HeadlineAccuracy, MisclassifiedItem, PerClassQuality } from '@trialhub/contracts';
 import { HistoryPoint } from './head';
+import { thumbnailDataUrl } from './images';
 
 export interface BeforeAfterRow {
   image: string;
@@ -14,7 +17,8 @@ export interface BeforeAfterRow {
 
 export interface ReportInput {
   title: string;
-  metrics: Record<string, unknown> & { classes: string[] };
+  metrics: Record<string, unknown> & { classes: string[]; accuracy?: AccuracyBreakdown; headline?: HeadlineAccuracy | null; perClass?: PerClassQuality };
+  misclassified?: (MisclassifiedItem & { thumbnail?: string })[];
   history: HistoryPoint[];
   confusion: { classes: string[]; matrix: number[][] };
   beforeAfter: BeforeAfterRow[];
@@ -22,6 +26,41 @@ export interface ReportInput {
 
 const escape = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
+
+/** "84.6 % (44 of 52; 95 % interval 74.8–91.0 %)", or a dash when there was nothing to count. */
+export function formatEstimate(e: AccuracyEstimate | null | undefined): string {
+  if (!e) return '–';
+  return `${pct(e.accuracy)} (${e.correct} of ${e.n}; 95 % interval ${(e.low * 100).toFixed(1)}–${(e.high * 100).toFixed(1)} %)`;
+}
+
+/** What the run was, for titles: classes, mode and the honest headline (with its N). */
+export function resultTitle(metrics: { classes: string[]; mode?: unknown; headline?: HeadlineAccuracy | null }): string {
+  return `${metrics.classes.join(' vs ')}, ${String(metrics.mode ?? 'default')} mode: ${metrics.headline ? metrics.headline.text : 'trained (no test or cross-validation estimate)'}`;
+}
+
+/** Misclassified items with a thumbnail of their copied image, for the report. */
+export async function withThumbnails(items: MisclassifiedItem[], out: string): Promise<(MisclassifiedItem & { thumbnail?: string })[]> {
+  const rows: (MisclassifiedItem & { thumbnail?: string })[] = [];
+  for (const item of items) rows.push({ ...item, thumbnail: item.file ? await thumbnailDataUrl(join(out, item.file)) : undefined });
+  return rows;
+}
+
+function perClassTable(q: PerClassQuality | undefined): string {
+  if (!q) return '';
+  const rows = q.classes.map((c) => `<tr><th>${escape(c.class)}</th><td>${escape(formatEstimate(c.precision))}</td><td>${escape(formatEstimate(c.recall))}</td></tr>`).join('');
+  return `<h2>Precision and recall per class (${q.estimate === 'test' ? 'test set' : 'cross-validation'})</h2>
+<table class="grid"><tr><th>class</th><th>precision (of those predicted as the class)</th><th>recall (of those in the class)</th></tr>${rows}</table>`;
+}
+
+function misclassifiedTable(items: ReportInput['misclassified'], classes: string[]): string {
+  if (!items) return '';
+  if (!items.length) return '<h2>Misclassified test images</h2><p>None.</p>';
+  const scores = (s: Record<string, number>) => classes.map((k) => `${escape(k)}: ${(s[k] ?? 0).toFixed(3)}`).join('<br>');
+  const body = items
+    .map((r) => `<tr><td>${r.thumbnail ? `<img src="${r.thumbnail}" alt="">` : ''}<div>${escape(r.image)}</div></td><td>${escape(r.label)}</td><td class="bad">${escape(r.predicted)}</td><td>${scores(r.scores)}</td><td>${r.loss.toFixed(2)}</td></tr>`)
+    .join('');
+  return `<h2>Misclassified test images (worst first)</h2><table class="grid"><tr><th>image</th><th>label</th><th>predicted</th><th>scores</th><th>loss</th></tr>${body}</table>`;
+}
 
 /** An inline SVG line chart; no scripts or external assets, so the report works offline and when shared. */
 function lineChart(title: string, series: { name: string; color: string; points: [number, number][] }[], yMax?: number): string {
@@ -70,10 +109,12 @@ export function renderReport(input: ReportInput): string {
     { name: 'validation', color: '#ef6c00', points: h.filter((p) => p.validationAccuracy !== undefined).map((p) => [p.step, p.validationAccuracy!]) },
   ], 1);
   const loss = lineChart('Cross-entropy', [{ name: 'training loss', color: '#6a1b9a', points: h.map((p) => [p.step, p.crossEntropy]) }]);
+  const a = m.accuracy;
   const facts: [string, unknown][] = [
-    ['Test accuracy', `${pct(m.testAccuracy)} (${m.testCount} examples)`],
-    ['Validation accuracy', pct(m.validationAccuracy)],
-    ['Training accuracy', pct(m.trainAccuracy)],
+    ['Test accuracy', a ? formatEstimate(a.test) : `${pct(m.testAccuracy)} (${m.testCount} examples)`],
+    ...(a?.crossValidation ? [[`${a.crossValidation.folds}-fold cross-validation`, formatEstimate(a.crossValidation)] as [string, unknown]] : []),
+    ['Validation accuracy', a ? formatEstimate(a.validation) : pct(m.validationAccuracy)],
+    ['Training accuracy', a ? formatEstimate(a.train) : pct(m.trainAccuracy)],
     ['Classes', m.classes.join(', ')],
     ['Mode', m.mode],
     ['Steps', m.steps],
@@ -83,11 +124,14 @@ export function renderReport(input: ReportInput): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(input.title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
 table.grid{border-collapse:collapse;margin:1em 0}table.grid td,table.grid th{border:1px solid #ccc;padding:6px 10px;text-align:left;vertical-align:top}
-td img{max-width:160px;display:block}.ok{color:#2e7d32;font-weight:bold}.bad{color:#c62828;font-weight:bold}figure{display:inline-block;margin:0 1em 1em 0}figcaption{font-weight:bold}</style></head>
+td img{max-width:160px;display:block}.ok{color:#2e7d32;font-weight:bold}.bad{color:#c62828;font-weight:bold}figure{display:inline-block;margin:0 1em 1em 0}figcaption{font-weight:bold}.headline{font-size:1.2em}</style></head>
 <body><h1>${escape(input.title)}</h1>
+${m.headline && !input.title.includes(m.headline.text) ? `<p class="headline">${escape(m.headline.text)}</p>` : ''}
 <table class="grid">${facts.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('')}</table>
 <h2>Training curves</h2>${accuracy}${loss}
 <h2>Confusion matrix (test set)</h2>${confusionTable(input.confusion)}
+${perClassTable(m.perClass)}
+${misclassifiedTable(input.misclassified, m.classes)}
 <h2>Before and after training</h2><p>Scores of the new softmax layer before training (random weights) and after, for each test image.</p>
 ${beforeAfterTable(input.beforeAfter, input.metrics.classes)}
 </body></html>

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isMarkerFile, savedState } from './saved-marker';
 import { uploadResults } from './upload';
+import { resultTitle } from './report';
 
 export interface SaveUnsavedRunsOptions {
   /** The workspace (`/data` of a pod); runs are looked for under `<workDir>/results`. */
@@ -68,6 +69,7 @@ export function runNameAtStop(resultsDir: string, dir: string): string {
 export function titleAtStop(resultsDir: string, dir: string): string {
   try {
     const m = JSON.parse(readFileSync(join(dir, 'metrics.json'), 'utf8'));
+    if (Array.isArray(m.classes) && m.headline && typeof m.headline.text === 'string') return `${resultTitle(m)}, saved when the session stopped`;
     if (Array.isArray(m.classes) && typeof m.testAccuracy === 'number') {
       return `${m.classes.join(' vs ')} (${(m.testAccuracy * 100).toFixed(1)} % test accuracy), saved when the session stopped`;
     }

@@ -6,12 +6,14 @@ import { BackendChoice, selectBackend } from './backend';
 import { DatasetScan, Example, scanDataset, scanTestImages } from './dataset';
 import { TrainerInputError } from './errors';
 import { computeFeatures } from './features';
-import { argmax, DEFAULT_STEPS, HistoryPoint, LabelledVectors, SoftmaxHead, trainSoftmaxHead, TrainingMode } from './head';
+import { copyMisclassifiedImages, evaluateRun } from './evaluation';
+import { fitHeads } from './fit';
+import { argmax, DEFAULT_STEPS, HistoryPoint, LabelledVectors, SoftmaxHead, TrainingMode } from './head';
 import { InputRange, loadImagePixels, thumbnailDataUrl } from './images';
 import { FeatureExtractor, loadFeatureExtractor } from './model-loader';
-import { saveHead } from './model-writer';
+import { describeBackbone, exportFullModel, HeadMetadata, saveHead } from './model-writer';
 import { EventSink } from './progress';
-import { BeforeAfterRow, renderReport } from './report';
+import { BeforeAfterRow, renderReport, resultTitle, withThumbnails } from './report';
 import { splitPartFor, SEED_SPLIT_ROOT, SplitPart } from './split';
 
 export interface TrainOptions {
@@ -30,6 +32,11 @@ export interface TrainOptions {
   model?: string;
   featureOutput?: string;
   inputRange?: InputRange;
+  /** Name and version of the feature model for the saved result (default: from the model, else its folder name and hash). */
+  modelName?: string;
+  modelVersion?: string;
+  /** Write backbone + head as one TF.js model in `full-model/` (default true; only for a layers model). */
+  exportFullModel?: boolean;
   mode?: TrainingMode;
   steps?: number;
   seed?: number;
@@ -86,7 +93,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   let extractor: FeatureExtractor | undefined;
   try {
     const extractionStarted = performance.now();
-    if (options.model) extractor = await loadFeatureExtractor({ source: options.model, featureOutput: options.featureOutput, inputRange: options.inputRange });
+    if (options.model) extractor = await loadFeatureExtractor({ source: options.model, featureOutput: options.featureOutput, inputRange: options.inputRange, name: options.modelName, version: options.modelVersion });
     const onProgress = (p: { done: number; total: number; cached: number }) => emit({ type: 'extract', ...p });
     const features = await computeFeatures(scan.examples, { extractor, cacheDir, onProgress });
     const testFeatures = explicitTest ? await computeFeatures(explicitTest.examples, { extractor, cacheDir, onProgress }) : undefined;
@@ -113,21 +120,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     if (!parts.test.length) emit({ type: 'warning', message: 'no example fell into the test split, so there is no test accuracy; add images or pass --test-data' });
     if (!parts.validation.length) emit({ type: 'warning', message: 'no example fell into the validation split' });
 
-    // Train. The default mode refits on training + validation once the curves are recorded
-    // (validation picked the schedule; more data then makes the final head better).
+    // Train (see fitHeads: the test part never reaches the heads).
     const trainSet = toLabelled(parts.train);
     const validationSet = toLabelled(parts.validation);
     const testSet = toLabelled(parts.test);
     const history: HistoryPoint[] = [];
-    const fit = await trainSoftmaxHead(trainSet, {
-      mode, steps, seed, classCount: scan.classes.length, validation: validationSet,
+    const { fit, final, refit, trainedOn } = await fitHeads(trainSet, validationSet, {
+      mode, steps, seed, classCount: scan.classes.length,
       onEvaluation: (p) => {
         history.push(p);
         emit({ type: 'step', step: p.step, steps, trainAccuracy: p.trainAccuracy, crossEntropy: p.crossEntropy, validationAccuracy: p.validationAccuracy });
       },
     });
-    const refit = mode === 'default' && parts.validation.length > 0;
-    const final = refit ? await trainSoftmaxHead(toLabelled([...parts.train, ...parts.validation]), { mode, steps, seed, classCount: scan.classes.length }) : fit;
     const head = final.head;
 
     const testProbabilities = head.predict(testSet.vectors);
@@ -143,11 +147,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       scores: scores(testProbabilities[i]),
     }));
     const beforeAfter = await beforeAndAfter({ options, extractor, initial: fit.initial, head, classes: scan.classes, testItems: parts.test, emit });
+    const imagesCounted = parts.train.some((p) => !p.example.bottleneckPath) ? 'images' : 'examples';
+    const evaluation = await evaluateRun({
+      classes: scan.classes, mode, steps, seed, head, validationHead: fit.head, trainedOn, train: trainSet, validation: validationSet,
+      test: parts.test, testProbabilities, testImageRows: options.testImages && extractor ? beforeAfter : undefined, items: imagesCounted,
+    });
 
     const metrics: TrainerMetrics = {
       testAccuracy,
       validationAccuracy: fit.head.accuracy(validationSet),
-      trainAccuracy: head.accuracy(refit ? toLabelled([...parts.train, ...parts.validation]) : trainSet),
+      trainAccuracy: head.accuracy(trainedOn),
       testCount: parts.test.length,
       validationCount: parts.validation.length,
       trainCount: parts.train.length,
@@ -165,14 +174,34 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       featureLength: head.inputLength,
       featureModel: extractor ? { source: extractor.source, id: extractor.id, kind: extractor.kind, featureOutput: extractor.featureOutput ?? null, inputRange: extractor.inputRange, inputSize: extractor.inputSize } : null,
       images: { extracted: features.extracted + (testFeatures?.extracted ?? 0), cached: features.cached + (testFeatures?.cached ?? 0), skipped },
+      accuracy: evaluation.accuracy,
+      headline: evaluation.headline,
+      perClass: evaluation.perClass,
+      misclassifiedCount: evaluation.misclassified.length,
+      fullModel: null,
     };
 
     await mkdir(out, { recursive: true });
-    await saveHead(head, join(out, 'model'), {
+    const headMetadata: HeadMetadata = {
+      format: 2,
       labels: scan.classes,
+      backbone: extractor ? describeBackbone(extractor) : null,
+      head: { kind: 'softmax', inputLength: head.inputLength, units: head.classCount, layer: 'final_result' },
+      fullModel: null,
       featureModel: extractor ? { source: extractor.source, id: extractor.id, featureOutput: extractor.featureOutput, inputRange: extractor.inputRange, inputSize: extractor.inputSize } : null,
       featureLength: head.inputLength,
-    });
+    };
+    const fullModelFiles: string[] = [];
+    if (extractor && options.exportFullModel !== false) {
+      if (await exportFullModel(head, extractor, join(out, 'full-model'), headMetadata)) {
+        headMetadata.fullModel = 'full-model';
+        metrics.fullModel = 'full-model';
+        fullModelFiles.push('full-model/model.json', 'full-model/weights.bin', 'full-model/trainer.json', 'full-model/labels.txt');
+      } else {
+        emit({ type: 'warning', message: `no full-model export: the feature model ${extractor.source} is a graph model; model/ holds the head and trainer.json names the backbone` });
+      }
+    }
+    await saveHead(head, join(out, 'model'), headMetadata);
     const json = (v: unknown) => JSON.stringify(v, null, 2) + '\n';
     const files: Record<string, string> = {
       'labels.txt': scan.classes.join('\n') + '\n',
@@ -181,14 +210,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       'predictions.json': json(predictions),
       'before-after.json': json(beforeAfter.map(({ thumbnail: _thumbnail, path: _path, ...row }) => row)),
     };
-    for (const [name, text] of Object.entries(files)) await writeFile(join(out, name), text);
     const copiedImages = await copyComparedImages(beforeAfter, out);
+    copiedImages.push(...(await copyMisclassifiedImages(evaluation.misclassified, parts.test.map((t) => t.example), out, copiedImages)));
+    files['misclassified.json'] = json(evaluation.misclassified);
+    for (const [name, text] of Object.entries(files)) await writeFile(join(out, name), text);
     metrics.seconds = (performance.now() - started) / 1000;
     await writeFile(join(out, 'metrics.json'), json(metrics));
-    const title = `${scan.classes.join(' vs ')}: ${Number.isFinite(testAccuracy) ? `${(testAccuracy * 100).toFixed(1)} % test accuracy` : 'trained'}`;
-    await writeFile(join(out, 'report.html'), renderReport({ title, metrics, history, confusion: { classes: scan.classes, matrix: confusion }, beforeAfter }));
-    emit({ type: 'done', testAccuracy, validationAccuracy: metrics.validationAccuracy, trainAccuracy: metrics.trainAccuracy, seconds: metrics.seconds, out });
-    return { out, metrics, files: ['model/model.json', 'model/weights.bin', 'model/trainer.json', ...Object.keys(files), 'metrics.json', 'report.html', ...copiedImages] };
+    const title = resultTitle(metrics);
+    await writeFile(join(out, 'report.html'), renderReport({ title, metrics, history, confusion: { classes: scan.classes, matrix: confusion }, beforeAfter, misclassified: await withThumbnails(evaluation.misclassified, out) }));
+    emit({ type: 'done', testAccuracy, validationAccuracy: metrics.validationAccuracy, trainAccuracy: metrics.trainAccuracy, seconds: metrics.seconds, out, testCount: parts.test.length, ...(evaluation.headline ? { headline: evaluation.headline.text } : {}) });
+    return { out, metrics, files: ['model/model.json', 'model/weights.bin', 'model/trainer.json', ...fullModelFiles, ...Object.keys(files), 'metrics.json', 'report.html', ...copiedImages] };
   } finally {
     extractor?.dispose();
   }

@@ -1,3 +1,5 @@
+import type { AccuracyBreakdown, HeadlineAccuracy, PerClassQuality } from './trainer-events';
+
 // The results and sharing API (`/api/results`, `/api/results/:id/shares`, `/api/share/:token`):
 // what the control plane answers. The control plane builds these, the portal reads them.
 
@@ -28,6 +30,11 @@ export interface ResultMetrics {
   backend?: string;
   seconds?: number;
   trainingSeconds?: number;
+  /** From trainers of issue 14 on (read them with `readHeadline` and friends in trainer-files). */
+  headline?: HeadlineAccuracy | null;
+  accuracy?: AccuracyBreakdown;
+  perClass?: PerClassQuality;
+  misclassifiedCount?: number;
   [extra: string]: unknown;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readBeforeAfter, readConfusion, readHistory } from './trainer-files';
+import { readBeforeAfter, readConfusion, readHeadline, readHistory, readMisclassified, readPerClass } from './trainer-files';
 
 describe("reading the trainer's result files", () => {
   it('reads the training history in step order, skipping junk', () => {
@@ -35,5 +35,30 @@ describe("reading the trainer's result files", () => {
       { image: 'house_with_pool/a.jpg', label: 'house_with_pool', before: { label: 'house_without_pool', confidence: 0.6 }, after: { label: 'house_with_pool', confidence: 0.93 } },
       { image: 'x.jpg', label: null, before: { label: 'cat', confidence: null }, after: { label: 'dog', confidence: 0.7 } },
     ]);
+  });
+
+  it('reads the honest headline, and nothing from an older or a malformed metrics.json', () => {
+    const headline = { estimate: 'cross-validation', folds: 5, accuracy: 0.85, correct: 385, n: 454, low: 0.81, high: 0.88, text: '85 % accuracy (95 % interval 81–88 %, 5-fold cross-validation on 454 images)' };
+    expect(readHeadline({ testAccuracy: 1, headline })).toEqual(headline);
+    expect(readHeadline({ testAccuracy: 1, testCount: 3 })).toBeNull();
+    expect(readHeadline({ headline: { ...headline, estimate: 'vibes' } })).toBeNull();
+    expect(readHeadline({ headline: { ...headline, low: 0.9 } })).toBeNull();
+    expect(readHeadline({ headline: { ...headline, correct: 500 } })).toBeNull();
+  });
+
+  it('reads precision and recall per class, and the misclassified images with safe file paths', () => {
+    const e = { accuracy: 0.5, correct: 1, n: 2, low: 0.09, high: 0.91 };
+    expect(readPerClass({ perClass: { estimate: 'test', classes: [{ class: 'pool', precision: e, recall: null }, { nope: 1 }] } })).toEqual({ estimate: 'test', classes: [{ class: 'pool', precision: e, recall: null }] });
+    expect(readPerClass({})).toBeNull();
+    const rows = readMisclassified([
+      { image: 'pool/a.jpg', label: 'pool', predicted: 'no_pool', scores: { pool: 0.2, no_pool: 0.8 }, loss: 1.6, set: 'test', file: 'misclassified/pool/a.jpg' },
+      { image: 'b.jpg', label: 'pool', predicted: 'no_pool', scores: {}, loss: 1, set: 'test-images', file: '../../etc/passwd' },
+      { image: 'c.jpg' },
+    ]);
+    expect(rows).toEqual([
+      { image: 'pool/a.jpg', label: 'pool', predicted: 'no_pool', scores: { pool: 0.2, no_pool: 0.8 }, loss: 1.6, set: 'test', file: 'misclassified/pool/a.jpg' },
+      { image: 'b.jpg', label: 'pool', predicted: 'no_pool', scores: {}, loss: 1, set: 'test-images', file: null },
+    ]);
+    expect(readMisclassified({})).toEqual([]);
   });
 });

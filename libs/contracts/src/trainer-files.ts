@@ -1,4 +1,5 @@
 import type { BeforeAfterRow, ConfusionMatrixData, HistoryPoint, Prediction } from './results';
+import type { AccuracyEstimate, HeadlineAccuracy, MisclassifiedItem, PerClassQuality } from './trainer-events';
 
 /**
  * The trainer's output files, read defensively (the share page on the server, the result page in
@@ -61,4 +62,57 @@ export function readBeforeAfter(raw: unknown): BeforeAfterRow[] {
     rows.push({ image, label: str(o.label) ?? str(o.actual) ?? str(o.trueLabel), before: prediction(o.before), after: prediction(o.after) });
   }
   return rows;
+}
+
+/** An `{ accuracy, correct, n, low, high }` estimate, or null when any part is missing or out of range. */
+export function readEstimate(raw: unknown): AccuracyEstimate | null {
+  const o = obj(raw);
+  if (!o) return null;
+  const [accuracy, correct, n, low, high] = [num(o.accuracy), num(o.correct), num(o.n), num(o.low), num(o.high)];
+  if (accuracy === undefined || correct === undefined || n === undefined || low === undefined || high === undefined) return null;
+  if (!(n > 0) || correct < 0 || correct > n || low < 0 || high > 1 || low > accuracy || accuracy > high) return null;
+  return { accuracy, correct, n, low, high };
+}
+
+/**
+ * `metrics.json`'s `headline` (trainers from issue 14 on): the estimate to show, with its N,
+ * interval and a sentence. Null for older results: show their test accuracy with `testCount`.
+ */
+export function readHeadline(metrics: unknown): HeadlineAccuracy | null {
+  const h = obj(obj(metrics)?.headline);
+  const e = readEstimate(h);
+  const text = str(h?.text);
+  if (!h || !e || !text || (h.estimate !== 'test' && h.estimate !== 'cross-validation')) return null;
+  const folds = num(h.folds);
+  return { estimate: h.estimate, ...e, ...(folds !== undefined ? { folds } : {}), text };
+}
+
+/** `metrics.json`'s `perClass`: precision and recall of each class with their N. */
+export function readPerClass(metrics: unknown): PerClassQuality | null {
+  const p = obj(obj(metrics)?.perClass);
+  if (!p || (p.estimate !== 'test' && p.estimate !== 'cross-validation') || !Array.isArray(p.classes)) return null;
+  const classes = p.classes.slice(0, 200).flatMap((c) => {
+    const o = obj(c);
+    const name = o && str(o.class);
+    return name ? [{ class: name, precision: readEstimate(o.precision), recall: readEstimate(o.recall) }] : [];
+  });
+  return { estimate: p.estimate, classes };
+}
+
+/** `misclassified.json`: the misclassified test images, worst first; `file` only when it is a plain relative path. */
+export function readMisclassified(raw: unknown): MisclassifiedItem[] {
+  if (!Array.isArray(raw)) return [];
+  const items: MisclassifiedItem[] = [];
+  for (const item of raw.slice(0, MAX_ROWS)) {
+    const o = obj(item);
+    const image = o && str(o.image);
+    const label = o && str(o.label);
+    const predicted = o && str(o.predicted);
+    if (!o || !image || !label || !predicted) continue;
+    const scores = Object.fromEntries(Object.entries(obj(o.scores) ?? {}).filter((e): e is [string, number] => num(e[1]) !== undefined));
+    const file = str(o.file);
+    const safeFile = file && !file.startsWith('/') && !file.split('/').some((part) => part === '..' || part === '') ? file : null;
+    items.push({ image, label, predicted, scores, loss: num(o.loss) ?? 0, set: o.set === 'test-images' ? 'test-images' : 'test', file: safeFile });
+  }
+  return items;
 }
