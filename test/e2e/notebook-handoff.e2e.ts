@@ -223,12 +223,22 @@ describe('notebook origins: hand-off, cookies and what a notebook origin answers
     expect((await viaChanger.get(`/notebook/${ownerSession}/api/status`)).status).toBe(401);
     expect((await viaOwner.get(`/notebook/${ownerSession}/api/status`)).status).toBe(401);
 
-    // Log-out everywhere deletes every log-in of the account (as suspension and password reset do):
-    // done here in the database, as another replica would, so this replica learns it only from its 1 s caches running out.
+    // Log-out everywhere, asked of this replica: at once.
+    const otherBrowser = await login(server.url, 'owner@example.com', newPassword);
+    const elsewhere = new NotebookClient(server.url, ownerSession);
+    await elsewhere.open(otherBrowser, { loadPage: false });
+    expect((await elsewhere.get(`/notebook/${ownerSession}/api/status`)).status).toBe(200);
+    expect((await changer.post('/api/auth/logout-everywhere')).status).toBe(204);
+    expect((await elsewhere.get(`/notebook/${ownerSession}/api/status`)).status).toBe(401);
+    expect((await otherBrowser.get('/api/auth/me')).status).toBe(401);
+    expect((await changer.get('/api/auth/me')).status).toBe(401);
+    const changerAgain = await login(server.url, 'owner@example.com', newPassword);
+
+    // The same deletion done by another replica (here straight in the database): this replica learns it from its 1 s caches running out.
     const again = new NotebookClient(server.url, ownerSession);
-    await again.open(changer, { loadPage: false });
+    await again.open(changerAgain, { loadPage: false });
     expect((await again.get(`/notebook/${ownerSession}/api/status`)).status).toBe(200);
-    const changerId = (await changer.get('/api/auth/me')).body.user.id;
+    const changerId = (await changerAgain.get('/api/auth/me')).body.user.id;
     await db.query(`DELETE FROM auth_tokens WHERE user_id = $1`, [changerId]);
     await waitFor('the notebook cookie to be refused', () => again.get(`/notebook/${ownerSession}/api/status`).then((r) => r.status), (s) => s === 401, 5_000);
     expect((await db.query(`SELECT count(*)::int AS n FROM notebook_credentials WHERE user_id = $1`, [changerId])).rows[0].n).toBe(0);

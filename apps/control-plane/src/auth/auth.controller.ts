@@ -66,6 +66,15 @@ export class AuthController {
     res.clearCookie(CSRF_COOKIE, { path: '/' });
   }
 
+  @Post('logout-everywhere')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Every log-in of the account is revoked (other browsers, API tokens, notebook cookies) and this one\'s cookies cleared.' })
+  async logoutEverywhere(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.auth.logoutEverywhere(user);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.clearCookie(CSRF_COOKIE, { path: '/' });
+  }
+
   @Get('me')
   @ApiAnswers(200, 'MeResponse', 'the caller, and the CSRF token for cookie callers (null with a bearer token)')
   me(@CurrentUser() user: AuthUser): Promise<MeResponse> {

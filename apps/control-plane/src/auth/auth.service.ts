@@ -83,6 +83,15 @@ export class AuthService {
     this.tokenCache.forgetToken(auth.tokenHash);
   }
 
+  /** Ends every log-in of the account (other browsers, API clients, and the notebook cookies handed off from them). */
+  async logoutEverywhere(auth: AuthUser): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.delete(AuthTokenEntity, { userId: auth.id });
+      await this.audit.record({ id: auth.id, email: auth.email }, 'user.logout-everywhere', { type: 'user', id: auth.id }, {}, manager);
+    });
+    this.tokenCache.forgetUser(auth.id);
+  }
+
   async me(auth: AuthUser): Promise<MeResponse> {
     const user = await this.dataSource.manager.findOneOrFail(UserEntity, { where: { id: auth.id } });
     return { user: this.accountView(user), csrfToken: auth.via === 'cookie' ? csrfTokenFor(this.config.secret, auth.tokenHash) : null };

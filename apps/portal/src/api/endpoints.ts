@@ -26,6 +26,7 @@ export const api = {
     signup: (email: string, password: string) => apiRequest<AuthResponse | SignupPendingResponse>('POST', '/api/auth/signup', { email, password }),
     login: (email: string, password: string) => apiRequest<AuthResponse>('POST', '/api/auth/login', { email, password }),
     logout: () => apiRequest<void>('POST', '/api/auth/logout'),
+    logoutEverywhere: () => apiRequest<void>('POST', '/api/auth/logout-everywhere'),
     verify: (token: string) => apiRequest<EmailVerifiedResponse>('POST', '/api/auth/verify', { token }),
     resendVerification: () => apiRequest<VerificationSentResponse>('POST', '/api/auth/verify/resend'),
     requestPasswordReset: (email: string) => apiRequest<PasswordResetRequestedResponse>('POST', '/api/auth/password-reset', { email }),

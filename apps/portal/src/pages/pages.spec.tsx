@@ -367,6 +367,17 @@ describe('account settings', () => {
     expect((await screen.findByRole('alert')).textContent).toMatch(/too easy to guess/);
     expect(screen.getByLabelText('New password').getAttribute('aria-invalid')).toBe('true');
   });
+
+  it('logs out everywhere and lands on the log-in page', async () => {
+    fake = installFakeApi({
+      'GET /api/auth/me': json(200, { user: aUser(), csrfToken: 'c' }),
+      'POST /api/auth/logout-everywhere': { status: 204 },
+    });
+    renderAt('/settings');
+    fireEvent.click(await screen.findByRole('button', { name: 'Log out everywhere' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/login'));
+    expect(fake.calls.some((c) => c.method === 'POST' && c.path === '/api/auth/logout-everywhere')).toBe(true);
+  });
 });
 
 describe('email verification page', () => {

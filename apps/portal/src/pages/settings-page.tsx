@@ -1,4 +1,5 @@
 import { FormEvent, useState } from 'react';
+import { navigate } from '../router';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
 import { useAuth } from '../auth-context';
@@ -37,6 +38,7 @@ export function SettingsPage() {
         {user.verificationRequired && !user.verified && <ResendVerification />}
       </section>
       <ChangePassword />
+      <LogOutEverywhere />
     </div>
   );
 }
@@ -128,6 +130,35 @@ function ChangePassword() {
           Change password
         </Button>
       </form>
+    </section>
+  );
+}
+
+/** Ends every log-in of the account: a lost laptop, a shared computer, an API token pasted somewhere. */
+function LogOutEverywhere() {
+  const { setUser } = useAuth();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await api.auth.logoutEverywhere();
+      setUser(null);
+      navigate('/login');
+    } catch (e) {
+      setError(messageOf(e));
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="everywhere-title">
+      <h2 id="everywhere-title">Log out everywhere</h2>
+      <p>Ends every log-in of your account — other browsers, API tokens and open notebooks included. Your sessions, workspace and results are not touched.</p>
+      <ErrorBanner message={error} />
+      <Button variant="secondary" onClick={run} busy={busy} busyLabel="Logging out…">
+        Log out everywhere
+      </Button>
     </section>
   );
 }

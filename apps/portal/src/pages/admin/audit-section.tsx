@@ -11,7 +11,7 @@ import { AdminField, Loaded, plural } from './admin-ui';
 
 /** Actions the control plane records (the filter is a prefix: "trial." matches every trial action). */
 const KNOWN_ACTIONS = [
-  'user.signup', 'user.password-reset', 'user.suspend', 'user.reinstate', 'user.role', 'user.quota', 'trial.admit', 'trial.extend', 'trial.end',
+  'user.signup', 'user.password-reset', 'user.logout-everywhere', 'user.suspend', 'user.reinstate', 'user.role', 'user.quota', 'trial.admit', 'trial.extend', 'trial.end',
   'trial.grant', 'trial.teardown', 'session.launch', 'session.stop', 'session.resume', 'session.force-stop', 'session.teardown', 'share.create',
   'share.revoke', 'quotas.update', 'profile.create', 'profile.update',
 ];
