@@ -54,9 +54,9 @@ describe('portal: accounts and trials in a real browser', () => {
     expect(first).toMatch(/^23:59:\d\d$/);
     await page.waitForFunction((before) => document.querySelector('[data-testid=countdown]')?.textContent !== before, first);
     expect(await countdown.textContent()).not.toBe(first);
-    // The profile picker offers the seeded machines, the default one chosen.
-    await expect(page.getByRole('radio', { name: /POWER8 \+ NVIDIA GPU/ }).isChecked()).resolves.toBe(true);
-    await expect(page.getByRole('radio', { name: /CPU only/ }).count()).resolves.toBe(1);
+    // The local runtime offers what it has: this computer, chosen, and no GPU machines it does not have.
+    await expect(page.getByRole('radio', { name: /This computer \(local mode\)/ }).isChecked()).resolves.toBe(true);
+    await expect(page.getByRole('radio', { name: /POWER8|NVIDIA/ }).count()).resolves.toBe(0);
     await expect(page.getByText('No sessions yet').isVisible()).resolves.toBe(true);
     await expect(page.getByText('Please verify your email address').isVisible()).resolves.toBe(true);
     await capture(page, 'accounts-2-dashboard');

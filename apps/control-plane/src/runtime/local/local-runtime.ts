@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../common/crypto';
 import { freePort } from '../../database/embedded-postgres';
-import type { ManagedResources, RuntimeCapacity, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
+import type { ManagedResources, RuntimeCapacity, RuntimeMachine, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
 import { installTypeScriptKernel, pythonOf } from './jupyter-setup';
 import { logTail } from './log-tail';
 import { CommandContext, headlessCommand, jupyterCommand, jupyterEnv, sessionEnv, withBackstop } from './notebook-command';
@@ -12,6 +12,7 @@ import { findSessionProcesses, isAlive, isOurProcess, killGroup, which } from '.
 import { repoRoot } from './repo-root';
 import { saveOutputs } from './save-outputs';
 import { SessionRecord, SessionRecords } from './session-record';
+import { thisComputer, detectGpus, gpusFromNvidiaSmi, type LocalGpu } from './this-computer';
 import { EXAMPLE_DATA_FOLDER, Workspaces } from './workspace';
 
 export interface LocalRuntimeOptions {
@@ -167,7 +168,19 @@ export class LocalRuntime implements SessionRuntime {
   }
 
   async capacity(): Promise<RuntimeCapacity> {
-    return { nodes: [{ name: hostname(), labels: { 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch }, gpus: 0, gpusUsed: 0, ready: true }] };
+    const { name, labels, gpus, gpusUsed, ready } = await this.thisComputer();
+    return { nodes: [{ name, labels, gpus, gpusUsed, ready }] };
+  }
+
+  async machines(): Promise<RuntimeMachine[]> {
+    return [await this.thisComputer()];
+  }
+
+  /** GPUs are looked for once (they do not come and go); CPU count and memory are read each time. */
+  private gpus: LocalGpu[] | undefined;
+  private async thisComputer(): Promise<RuntimeMachine> {
+    this.gpus ??= detectGpus().length ? detectGpus() : gpusFromNvidiaSmi();
+    return thisComputer(this.gpus);
   }
 
   private async stop(sessionId: string, graceSeconds: number): Promise<void> {
