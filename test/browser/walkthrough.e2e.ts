@@ -67,7 +67,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
 
     // 1. Sign up and launch a CPU session; the progress streams in until it is ready.
     await signUpInBrowser(page, 'ada@example.com');
-    await page.getByRole('radio', { name: /^CPU only/ }).check();
+    await page.getByRole('radio', { name: /^This computer \(local mode\)/ }).check();
     await page.getByRole('button', { name: 'Launch' }).click();
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
     const sessionUrl = page.url();

@@ -171,7 +171,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
           <p className="muted">No events yet.</p>
         ) : (
           // The live region wraps the list, so the list keeps its list semantics for screen readers.
-          <div role="log" aria-live="polite" aria-relevant="additions" aria-labelledby="events-title">
+          <div role="log" aria-live="polite" aria-relevant="additions" aria-labelledby="events-title" className="events-scroll" tabIndex={0}>
             <ol className="events">
               {session.events.map((e, i) => (
                 <li key={`${e.at}-${i}`} className={e.to === 'failed' ? 'event-failed' : undefined}>

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sha256 } from '../../common/crypto';
 import { freePort } from '../../database/embedded-postgres';
 import type { ManagedResources, RuntimeCapacity, RuntimeMachine, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
+import { notebookUiFiles } from '../notebook-ui';
 import { installTypeScriptKernel, pythonOf } from './jupyter-setup';
 import { logTail } from './log-tail';
 import { CommandContext, headlessCommand, jupyterCommand, jupyterEnv, sessionEnv, withBackstop } from './notebook-command';
@@ -312,9 +313,13 @@ export class LocalRuntime implements SessionRuntime {
 
   private commandContext(spec: SessionSpec, workspace: string, withJupyter: boolean): CommandContext {
     const runtimeDir = join(this.stateDir, 'jupyter-runtime', spec.sessionId);
-    const configDir = join(this.options.dataDir, 'jupyter', 'config');
+    // Per session: its custom.js links back to its own session page (see notebook-ui.ts).
+    const configDir = join(this.stateDir, 'jupyter-config', spec.sessionId);
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-    mkdirSync(configDir, { recursive: true });
+    for (const [file, text] of Object.entries(notebookUiFiles(`${this.options.publicUrl.replace(/\/$/, '')}/sessions/${spec.sessionId}`))) {
+      mkdirSync(dirname(join(configDir, file)), { recursive: true });
+      writeFileSync(join(configDir, file), text);
+    }
     return {
       repoRoot: this.root,
       workspace,
