@@ -48,7 +48,7 @@ export interface ProfileView {
   offered?: boolean;
   /** Why it is not offered, in words. */
   unavailableReason?: string | null;
-  /** What it runs on, as the runtime reports it ("This computer (local mode): host, 2 CPUs, 7.8 GB memory, no GPU"). */
+  /** What it runs on, as the runtime reports it ("host: 2 CPUs, 7.8 GB memory, no GPU"; a node list on Kubernetes). */
   machine?: string | null;
 }
 

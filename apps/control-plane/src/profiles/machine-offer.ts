@@ -28,10 +28,10 @@ export function fits(profile: ProfileEntity, m: RuntimeMachine): boolean {
   );
 }
 
-/** "This computer (local mode): myhost, 2 CPUs, 7.8 GB memory, no GPU" / "gpu-a (32 CPUs, 128 GB memory, 4 Tesla P100 GPUs, 3 free)". */
+/** "myhost: 2 CPUs, 7.8 GB memory, no GPU" (this computer, named by the profile) / "gpu-a (32 CPUs, 128 GB memory, 4 Tesla P100 GPUs, 3 free)". */
 export function describeMachine(m: RuntimeMachine): string {
   const parts = [plural(m.cpus, 'CPU'), memory(m.memoryBytes), gpuWords(m) + (m.gpus > 0 && !m.displayName ? `, ${Math.max(0, m.gpus - m.gpusUsed)} free` : '')];
-  return m.displayName ? `${m.displayName}: ${m.name}, ${parts.join(', ')}` : `${m.name} (${parts.join(', ')})`;
+  return m.displayName ? `${m.name}: ${parts.join(', ')}` : `${m.name} (${parts.join(', ')})`;
 }
 
 interface OfferInput {

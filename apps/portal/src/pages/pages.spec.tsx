@@ -173,7 +173,7 @@ describe('dashboard', () => {
   });
 
   it('in local mode offers this computer only, and says it is local mode', async () => {
-    const local = (over: object) => aProfile({ runtime: 'local', displayName: 'This computer (local mode)', machine: 'This computer (local mode): box, 2 CPUs, 8.0 GB memory, no GPU', ...over });
+    const local = (over: object) => aProfile({ runtime: 'local', displayName: 'This computer (local mode)', machine: 'box: 2 CPUs, 8.0 GB memory, no GPU', ...over });
     fake = installFakeApi({ ...dashboardRoutes, 'GET /api/trial': json(200, aTrial()), 'GET /api/profiles': json(200, [local({ name: 'power8-gpu', offered: false, isDefault: false }), local({ name: 'cpu', gpus: 0, offered: true, isDefault: true })]) });
     renderAt('/');
     expect((await screen.findByTestId('local-mode')).textContent).toMatch(/Local mode\..*no GPU/);
