@@ -25,9 +25,10 @@ describe('portal: accounts and trials in a real browser', () => {
 
   it('signs up with the trial terms shown and lands on a dashboard whose countdown ticks', async () => {
     const { context, page, errors } = await newContext(browser, server.url);
+    // A visitor at / reads what the trial is and is led to sign-up.
     await page.goto('/');
-    await page.waitForURL('**/login');
-    await page.getByRole('link', { name: 'Start a free trial' }).click();
+    await page.getByRole('heading', { name: /free for 24 hours/ }).waitFor();
+    await page.getByRole('link', { name: 'Start your free trial' }).click();
     const terms = page.getByRole('region', { name: 'Your 24-hour GPU trial' });
     await expect(terms.textContent()).resolves.toMatch(/24 hours.*GPU.*torn down.*Saved results and their share links are kept/s);
     await capture(page, 'accounts-1-signup');

@@ -11,6 +11,7 @@ import { TrialCard } from '../components/trial-card';
 import { useResource } from '../hooks/use-resource';
 import { useLiveSessions } from '../hooks/use-session-stream';
 import { useTrial } from '../hooks/use-trial';
+import { asTrialAllows } from '../live/trial-bound';
 import { Link, navigate } from '../router';
 
 const WAITLIST_POLL_MS = 10_000;
@@ -65,7 +66,8 @@ export function DashboardPage() {
   if (trial.error && !trial.trial) return <ErrorBanner message={trial.error}><Button variant="secondary" onClick={() => void trial.reload()}>Try again</Button></ErrorBanner>;
   if (!trial.trial) return <Loading label="Loading your trial…" />;
   const t = trial.trial;
-  const live = (listed ?? []).filter((s) => ACTIVE_SESSION_STATES.includes(s.state));
+  const shown = listed?.map((s) => asTrialAllows(s, t));
+  const live = (shown ?? []).filter((s) => ACTIVE_SESSION_STATES.includes(s.state));
   const allowed = t.sessionsAllowed ?? 1;
   // The server refuses a launch beyond the sessions-per-user limit: say so here instead of offering it.
   const launchBlocked = sessions.data === undefined ? 'Checking your sessions…' : live.length >= allowed ? launchBlockedReason(live.length, allowed) : null;
@@ -128,7 +130,7 @@ export function DashboardPage() {
             <p>Launch a notebook to train your first image classifier.</p>
           </EmptyState>
         ) : (
-          <SessionsTable sessions={listed ?? sessions.data} profiles={profiles.data ?? []} />
+          <SessionsTable sessions={shown ?? sessions.data} profiles={profiles.data ?? []} />
         )}
       </section>
       {confirmEnd && <EndTrialDialog onClose={() => setConfirmEnd(false)} onEnded={(ended) => { trial.set(ended); setConfirmEnd(false); void sessions.reload(); }} />}

@@ -164,6 +164,15 @@ describe('dashboard', () => {
     await screen.findByTestId('countdown');
   });
 
+  it('never shows a session of an ended trial as Ready, nor its notebook', async () => {
+    fake = installFakeApi({ ...dashboardRoutes, 'GET /api/trial': json(200, aTrial({ state: 'ended', endReason: 'user', secondsLeft: null })), 'GET /api/sessions': json(200, [aSession({ state: 'ready', notebookUrl: '/x' })]) });
+    renderAt('/');
+    await screen.findByRole('heading', { name: 'Your trial has ended' });
+    const row = await screen.findByRole('row', { name: /Session 0f5b0d8e/ });
+    expect(row.textContent).toMatch(/Stopping/);
+    expect(row.textContent).not.toMatch(/Ready/);
+  });
+
   it('disables Launch while a session runs, and says why', async () => {
     fake = installFakeApi({ ...dashboardRoutes, 'GET /api/trial': json(200, aTrial({ sessionsAllowed: 1 })), 'GET /api/sessions': json(200, [aSession({ state: 'ready' })]) });
     renderAt('/');

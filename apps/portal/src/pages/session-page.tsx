@@ -11,6 +11,7 @@ import { machineName } from '../format-machine';
 import { useResource } from '../hooks/use-resource';
 import { useSessionStream } from '../hooks/use-session-stream';
 import { useTrial } from '../hooks/use-trial';
+import { asTrialAllows } from '../live/trial-bound';
 import { Link } from '../router';
 
 const STOPPABLE = ['queued', 'provisioning', 'starting', 'ready'];
@@ -18,12 +19,13 @@ const RESUMABLE = ['stopped', 'failed'];
 
 /** One session, live: its progress and history as they stream, and what can be done with it. */
 export function SessionPage({ sessionId }: { sessionId: string }) {
-  const { session, error, status, setSession } = useSessionStream(sessionId);
+  const { session: streamed, error, status, setSession } = useSessionStream(sessionId);
   const [busy, setBusy] = useState<'stop' | 'resume' | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
   const [confirmStop, setConfirmStop] = useState(false);
   const { trial } = useTrial();
   const profiles = useResource(() => api.profiles.list(), []);
+  const session = streamed ? asTrialAllows(streamed, trial) : null;
 
   const act = async (kind: 'stop' | 'resume') => {
     setBusy(kind);
