@@ -5,10 +5,10 @@ export function WelcomePage() {
   return (
     <div className="stack welcome">
       <section className="card welcome-hero" aria-labelledby="welcome-title">
-        <h1 id="welcome-title">Train your own image classifier on a GPU, free for 24 hours</h1>
+        <h1 id="welcome-title">Train your own image classifier, free for 24 hours</h1>
         <p className="lead">
-          Trialhub gives you a ready notebook with a transfer-learning trainer. No GPU of your own, no data-science background needed:
-          the worked example teaches a model to tell houses with a swimming pool from houses without one, in minutes.
+          Trialhub gives you a ready Jupyter notebook with a transfer-learning trainer. You need no GPU of your own and no data-science
+          background: the worked example teaches a model to tell houses with a swimming pool from houses without one, in minutes.
         </p>
         <div className="actions">
           <Link className="btn btn-primary" to="/signup">
