@@ -25,9 +25,10 @@ describe('portal: accounts and trials in a real browser', () => {
 
   it('signs up with the trial terms shown and lands on a dashboard whose countdown ticks', async () => {
     const { context, page, errors } = await newContext(browser, server.url);
+    // A visitor at / reads what the trial is and is led to sign-up.
     await page.goto('/');
-    await page.waitForURL('**/login');
-    await page.getByRole('link', { name: 'Start a free trial' }).click();
+    await page.getByRole('heading', { name: /free for 24 hours/ }).waitFor();
+    await page.getByRole('link', { name: 'Start your free trial' }).click();
     const terms = page.getByRole('region', { name: 'Your 24-hour GPU trial' });
     await expect(terms.textContent()).resolves.toMatch(/24 hours.*GPU.*torn down.*Saved results and their share links are kept/s);
     await capture(page, 'accounts-1-signup');
@@ -54,9 +55,9 @@ describe('portal: accounts and trials in a real browser', () => {
     expect(first).toMatch(/^23:59:\d\d$/);
     await page.waitForFunction((before) => document.querySelector('[data-testid=countdown]')?.textContent !== before, first);
     expect(await countdown.textContent()).not.toBe(first);
-    // The profile picker offers the seeded machines, the default one chosen.
-    await expect(page.getByRole('radio', { name: /POWER8 \+ NVIDIA GPU/ }).isChecked()).resolves.toBe(true);
-    await expect(page.getByRole('radio', { name: /CPU only/ }).count()).resolves.toBe(1);
+    // The local runtime offers what it has: this computer, chosen, and no GPU machines it does not have.
+    await expect(page.getByRole('radio', { name: /This computer \(local mode\)/ }).isChecked()).resolves.toBe(true);
+    await expect(page.getByRole('radio', { name: /POWER8|NVIDIA/ }).count()).resolves.toBe(0);
     await expect(page.getByText('No sessions yet').isVisible()).resolves.toBe(true);
     await expect(page.getByText('Please verify your email address').isVisible()).resolves.toBe(true);
     await capture(page, 'accounts-2-dashboard');

@@ -14,7 +14,7 @@ import { buildPortalIfStale, capture, launchBrowser, newContext, screenshot, sig
 
 /** Launches a CPU session from the dashboard and opens its notebook with the portal's link (a new tab). */
 async function launchAndOpen(context: BrowserContext, page: Page, shot: string): Promise<{ sessionId: string; notebook: Page }> {
-  await page.getByRole('radio', { name: /^CPU only/ }).check();
+  await page.getByRole('radio', { name: /^This computer \(local mode\)/ }).check();
   await page.getByRole('button', { name: 'Launch' }).click();
   await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
   const sessionId = page.url().split('/').pop()!;

@@ -116,6 +116,7 @@ describe('portal: results, charts and sharing', () => {
 
     // Revoke: the link disappears from the dialog and stops working.
     await dialog.getByRole('button', { name: /Revoke the link/ }).click();
+    await dialog.getByRole('button', { name: 'Revoke link' }).click();
     await dialog.getByTestId('no-shares').waitFor();
     const gone = await stranger.page.goto(shareUrl);
     expect([404, 410]).toContain(gone?.status());

@@ -67,7 +67,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
 
     // 1. Sign up and launch a CPU session; the progress streams in until it is ready.
     await signUpInBrowser(page, 'ada@example.com');
-    await page.getByRole('radio', { name: /^CPU only/ }).check();
+    await page.getByRole('radio', { name: /^This computer \(local mode\)/ }).check();
     await page.getByRole('button', { name: 'Launch' }).click();
     await page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
     const sessionUrl = page.url();
@@ -133,6 +133,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     // 4. Stop in the portal: the stop-time save step uploads the runs not saved yet, and skips the saved one.
     await page.goto(sessionUrl);
     await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByRole('dialog', { name: 'Stop this session?' }).getByRole('button', { name: 'Stop session' }).click();
     await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 90_000 });
     await page.getByText('This session is stopped.', { exact: false }).waitFor();
     await capture(page, 'walkthrough-05-stopped');
@@ -197,6 +198,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
 
     // 9. Revoke: the link leaves the dialog, and the stranger's next visit gets a clear "does not work" page.
     await dialog.getByRole('button', { name: /Revoke the link/ }).click();
+    await dialog.getByRole('button', { name: 'Revoke link' }).click();
     await dialog.getByTestId('no-shares').waitFor();
     await capture(page, 'walkthrough-10-revoked-in-dialog');
     const gone = await stranger.page.goto(shareUrl);

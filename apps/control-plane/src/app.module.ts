@@ -9,6 +9,8 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { JsonContentTypeMiddleware } from './common/json-content-type.middleware';
+import { accessRequest, accessResponse } from './logging/access-log';
+import { LoggingModule } from './logging/logging.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -47,8 +49,12 @@ export class AppModule implements NestModule {
             // Logs written while handling a request carry its id; the whole request goes in the access line only (cheaper per request).
             quietReqLogger: true,
             redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            // The access line: method, path, status, time, request id; no headers (they were most of the log, and carry credentials).
+            serializers: { req: accessRequest, res: accessResponse },
+            customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
           },
         }),
+        LoggingModule,
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(databaseUrl),
         MetricsModule,

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { Server } from 'node:http';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { startupQuiet } from './logging/startup-quiet-logger';
 import { AppModule, RAW_BODY_PATHS } from './app.module';
 import { jsonBody } from './common/json-body';
 import { securityHeaders } from './common/security-headers';
@@ -37,7 +38,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await embedded?.stop();
     throw err;
   }
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(startupQuiet(app.get(PinoLogger)));
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders(config.publicUrl));

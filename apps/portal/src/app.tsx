@@ -14,6 +14,8 @@ import { SessionPage } from './pages/session-page';
 import { SettingsPage } from './pages/settings-page';
 import { SignupPage } from './pages/signup-page';
 import { VerifyEmailPage } from './pages/verify-email-page';
+import { WelcomePage } from './pages/welcome-page';
+import { trialLive } from './live/session-live';
 import { Link, matchPath, navigate, Redirect, useLocation } from './router';
 
 type Access = 'public' | 'guest' | 'user' | 'admin';
@@ -77,7 +79,7 @@ function Header({ user, path }: { user: UserView | null; path: string }) {
               {nav('/settings', 'Account')}
               {user.role === 'admin' && nav('/admin', 'Admin')}
               <li>
-                <button className="linklike" onClick={() => void logout().then(() => navigate('/login'))}>
+                <button className="linklike" onClick={() => void logout().then(() => (trialLive.clear(), navigate('/login')))}>
                   Log out
                 </button>
               </li>
@@ -104,13 +106,15 @@ function Shell() {
 
   // On navigation, name the page and move focus to it so screen readers announce the change.
   useEffect(() => {
-    document.title = route ? `${route.title} · Trialhub` : 'Not found · Trialhub';
+    document.title = route ? `${path === '/' && !user ? 'Free 24-hour GPU notebook trial' : route.title} · Trialhub` : 'Not found · Trialhub';
     main.current?.focus({ preventScroll: true });
-  }, [path, route]);
+  }, [path, route, user]);
 
   let content: ReactNode;
   if (user === undefined) content = <Loading />;
   else if (!route) content = <NotFoundPage />;
+  // A visitor at `/` learns what the trial is and is led to sign-up (not sent to log in).
+  else if (path === '/' && !user) content = <WelcomePage />;
   else if ((route.access === 'user' || route.access === 'admin') && !user)
     content = (
       <>

@@ -29,6 +29,15 @@ describe('notebook display helpers', () => {
     expect(lineChartSvg('Empty', [])).toContain('no points');
   });
 
+  it("a chart's legend sits below the plot, never over a curve", () => {
+    const svg = lineChartSvg('Accuracy', [{ name: 'training', color: 'red', points: [[0, 0], [10, 1]] }, { name: 'validation', color: 'blue', points: [[0, 1], [10, 0]] }], { yMin: 0, yMax: 1, width: 300, height: 100 });
+    const legendYs = [...svg.matchAll(/<text x="[\d.]+" y="([\d.]+)"[^>]*>■/g)].map((m) => Number(m[1]));
+    expect(legendYs).toHaveLength(2);
+    // The plot frame ends at y = 100 - 30; the SVG grows by the legend's row.
+    for (const y of legendYs) expect(y).toBeGreaterThan(100);
+    expect(svg).toContain('height="118"');
+  });
+
   it('training curves show training and validation accuracy and the loss', () => {
     const html = trainingCurves([
       { step: 0, trainAccuracy: 0.5, crossEntropy: 0.69, validationAccuracy: 0.4 },
@@ -56,6 +65,9 @@ describe('notebook display helpers', () => {
     expect(html).toContain('red ✓');
     expect(html).toContain('red ✗');
     expect(html.match(/data:image\/jpeg/g)).toHaveLength(2);
+    // Laid out automatically in a box that scrolls, so no column is cut off in Jupyter 6.
+    expect(html).toMatch(/^<div style="max-width:100%;overflow-x:auto" tabindex="0" role="region" aria-label="Scores before and after training"><table style="table-layout:auto;width:auto">/);
+    expect(html.endsWith('</table></div>')).toBe(true);
   });
 
   it('an accuracy summary shows the headline and each accuracy with its N and interval', () => {

@@ -21,7 +21,10 @@ export async function imageGallery(images: { path: string; caption?: string }[],
   return `<div>${cells.join('')}</div>`;
 }
 
-/** One SVG line chart; `series` points are [step, value]. */
+/** Height of the legend's row under a chart's plot. */
+const LEGEND_ROW = 18;
+
+/** One SVG line chart; `series` points are [step, value]; `height` is the plot's, the legend adds its row below. */
 export function lineChartSvg(title: string, series: { name: string; color: string; points: [number, number][] }[], options: { yMin?: number; yMax?: number; width?: number; height?: number } = {}): string {
   const width = options.width ?? 420;
   const height = options.height ?? 220;
@@ -37,10 +40,11 @@ export function lineChartSvg(title: string, series: { name: string; color: strin
   const lines = series
     .filter((s) => s.points.length)
     .map((s) => `<polyline fill="none" stroke="${s.color}" stroke-width="1.8" points="${s.points.map(([a, b]) => `${x(a).toFixed(1)},${y(b).toFixed(1)}`).join(' ')}"/>`);
-  const legend = series.map((s, i) => `<text x="${pad.left + 8 + i * 130}" y="${pad.top + 14}" font-size="11" fill="${s.color}">■ ${escape(s.name)}</text>`);
+  // The legend sits in a row of its own below the axis, so it never covers a curve.
+  const legend = series.map((s, i) => `<text x="${pad.left + i * 130}" y="${height + LEGEND_ROW - 4}" font-size="11" fill="${s.color}">■ ${escape(s.name)}</text>`);
   const ticks = [yMin, yMin + span / 2, yMax].map((v) => `<text x="${pad.left - 6}" y="${y(v) + 4}" font-size="10" text-anchor="end">${v.toFixed(2)}</text>`);
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img" aria-label="${escape(title)}" style="font-family:sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height + LEGEND_ROW}" role="img" aria-label="${escape(title)}" style="font-family:sans-serif">`,
     `<text x="${width / 2}" y="16" font-size="13" text-anchor="middle">${escape(title)}</text>`,
     `<rect x="${pad.left}" y="${pad.top}" width="${width - pad.left - pad.right}" height="${height - pad.top - pad.bottom}" fill="none" stroke="#ccc"/>`,
     ...ticks,
@@ -94,15 +98,19 @@ export async function beforeAfterTable(rows: BeforeAfterEntry[], imageRoot?: str
     const thumbnail = imageRoot ? await thumbnailDataUrl(join(imageRoot, row.image), 96) : undefined;
     const verdict = row.label === undefined ? '' : row.label === row.predicted ? ' ✓' : ' ✗';
     body.push(
-      `<tr><td>${thumbnail ? `<img src="${thumbnail}" alt="${escape(row.image)}" style="max-height:96px">` : ''}</td><td>${escape(row.image)}</td><td>${escape(row.label ?? '?')}</td>${scoreCells(row.before)}${scoreCells(row.after)}<td>${escape(row.predicted)}${verdict}</td></tr>`,
+      `<tr><td>${thumbnail ? `<img src="${thumbnail}" alt="${escape(row.image)}" style="max-height:96px">` : ''}</td><td style="overflow-wrap:anywhere;max-width:14em">${escape(row.image)}</td><td>${escape(row.label ?? '?')}</td>${scoreCells(row.before)}${scoreCells(row.after)}<td>${escape(row.predicted)}${verdict}</td></tr>`,
     );
   }
   const classHeads = classes.map((c) => `<th>${escape(c)}</th>`).join('');
+  // Jupyter 6 lays tables out fixed (`.rendered_html table`), which cut the last column: automatic layout, and a
+  // scroll box of its own where the output area is narrower than the table.
   return [
-    '<table>',
+    '<div style="max-width:100%;overflow-x:auto" tabindex="0" role="region" aria-label="Scores before and after training">',
+    '<table style="table-layout:auto;width:auto">',
     `<thead><tr><th></th><th>image</th><th>label</th><th colspan="${classes.length}">before training</th><th colspan="${classes.length}">after training</th><th>predicted</th></tr>`,
     `<tr><th></th><th></th><th></th>${classHeads}${classHeads}<th></th></tr></thead>`,
     `<tbody>${body.join('')}</tbody></table>`,
+    '</div>',
   ].join('');
 }
 

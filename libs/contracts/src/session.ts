@@ -42,6 +42,14 @@ export interface ProfileView {
   slotsFree: number;
   isDefault: boolean;
   enabled: boolean;
+  /** Which runtime runs sessions: `local` means this one computer (local mode). */
+  runtime?: 'local' | 'kubernetes';
+  /** Whether the runtime reports a machine that can run it right now (only offered profiles can be picked). */
+  offered?: boolean;
+  /** Why it is not offered, in words. */
+  unavailableReason?: string | null;
+  /** What it runs on, as the runtime reports it ("host: 2 CPUs, 7.8 GB memory, no GPU"; a node list on Kubernetes). */
+  machine?: string | null;
 }
 
 /** `POST /api/sessions/:id/notebook-handoff`: a one-time link (valid 60 s, once) that opens the session's notebook on its own origin. */

@@ -14,4 +14,6 @@ export interface TrialView {
   secondsLeft: number | null;
   endedAt: string | null;
   endReason: TrialEndReason | null;
+  /** How many sessions may run or queue at once for this user (the sessions-per-user quota). */
+  sessionsAllowed?: number;
 }

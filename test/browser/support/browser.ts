@@ -85,3 +85,24 @@ export async function signUpInBrowser(page: Page, email: string, password = 'cor
     await dashboard.waitFor();
   }
 }
+
+/** The widths every page is checked at: a laptop and a phone. */
+export const WIDTHS = [1280, 390] as const;
+
+/**
+ * `capture` at 1280 px and at 390 px (a phone), as `<name>-1280` and `<name>-390`; at each width
+ * the page must not scroll sideways. The viewport is 1280 px wide again afterwards.
+ */
+export async function captureAtWidths(page: Page, name: string): Promise<void> {
+  const height = page.viewportSize()?.height ?? 860;
+  try {
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (overflow > 0) throw new Error(`${name} scrolls sideways by ${overflow} px at ${width} px wide (${page.url()})`);
+      await capture(page, `${name}-${width}`);
+    }
+  } finally {
+    await page.setViewportSize({ width: 1280, height });
+  }
+}

@@ -18,6 +18,7 @@ import { storageUsedBy } from './storage-usage';
 import { UploadLimitError, UploadMeter } from './upload-meter';
 import { normaliseFileName, UploadNameError } from './upload-names';
 import { UploadSessions } from './upload-session';
+import { LifecycleLog } from '../logging/lifecycle-log.service';
 
 /** JSON files up to this size are parsed completely to check them; larger ones only by their first bytes. */
 const JSON_CHECK_BYTES = 16 * 1024 * 1024;
@@ -64,6 +65,7 @@ export class UploadsService {
     private readonly quotas: QuotasService,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly lifecycle: LifecycleLog,
   ) {}
 
   async putFile(upload: IncomingUpload): Promise<UploadedFile> {
@@ -138,6 +140,7 @@ export class UploadsService {
     const title = this.titleFrom(body, runName);
     const session = await this.sessions.authorize(authorization);
     const quotas = await this.quotas.forUser(session.userId);
+    let saved = false;
     const result = await this.dataSource.transaction(async (manager) => {
       await this.sessions.assertStillOpen(manager, session.id);
       const found = await manager.findOne(ResultEntity, { where: { sessionId: session.id, runName }, lock: { mode: 'pessimistic_write' } });
@@ -158,8 +161,10 @@ export class UploadsService {
       Object.assign(found, { state: 'complete', title, metrics, completedAt: now, expiresAt: new Date(now.getTime() + quotas.resultRetentionMs) });
       await manager.save(found);
       await this.audit.record({ id: session.userId, email: null }, 'result.create', { type: 'result', id: found.id }, { runName, sessionId: session.id }, manager);
+      saved = true;
       return found;
     });
+    if (saved) this.lifecycle.resultSaved({ userId: session.userId, sessionId: session.id, resultId: result.id }, runName);
     return { resultId: result.id, url: `${this.config.publicUrl}/results/${result.id}` };
   }
 

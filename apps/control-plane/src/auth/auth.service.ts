@@ -5,7 +5,7 @@ import type { AccountView, AuthResponse, MeResponse, SignupPendingResponse } fro
 import { AuditService } from '../audit/audit.service';
 import { randomToken, sha256 } from '../common/crypto';
 import { AppConfig } from '../config/app-config';
-import { AuthTokenEntity, UserEntity, UserTokenEntity } from '../database/entities';
+import { AuthTokenEntity, TrialEntity, UserEntity, UserTokenEntity } from '../database/entities';
 import type { UserTokenPurpose } from '../database/entities/user-token.entity';
 import { MailService } from '../mail/mail.service';
 import { QuotasService } from '../quotas/quotas.service';
@@ -49,14 +49,15 @@ export class AuthService {
   async signup(email: string, password: string): Promise<AuthResponse | SignupPendingResponse> {
     await this.assertDomainAllowed(email);
     const required = this.config.mail.verification === 'required';
-    let created: { user: UserEntity; token: string | null };
+    let created: { user: UserEntity; token: string | null; trial: TrialEntity };
     try {
       created = await this.dataSource.transaction(async (manager) => {
         const user = await this.users.create({ email, password }, manager);
-        await this.trials.createForUser(user.id, manager);
+        const trial = await this.trials.createForUser(user.id, manager);
         await this.audit.record({ id: user.id, email: user.email }, 'user.signup', { type: 'user', id: user.id }, {}, manager);
-        return { user, token: required ? null : await this.issueToken(user.id, manager) };
+        return { user, trial, token: required ? null : await this.issueToken(user.id, manager) };
       });
+      this.trials.logCreated(created.trial, 'at sign-up', true);
     } catch (err) {
       if (!(err instanceof ConflictException)) throw err;
       await this.tellOwnerOfSignupAttempt(email);

@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, Logger, NotFoundException, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { readFileSync } from 'node:fs';
 import { DataSource, EntityManager } from 'typeorm';
@@ -6,7 +6,14 @@ import type { ProfileView } from '@trialhub/contracts';
 import { SLOT_HOLDING_STATES } from '@trialhub/contracts';
 import { AppConfig } from '../config/app-config';
 import { ProfileEntity } from '../database/entities';
+import { SESSION_RUNTIME, type RuntimeMachine, type SessionRuntime } from '../runtime/session-runtime';
 import { DEFAULT_PROFILES, ProfileSeed } from './default-profiles';
+import { offerProfiles, toProfileView } from './machine-offer';
+
+export { toProfileView };
+
+/** Machines are asked for at most this often (the dashboard polls; node lists cost the API server). */
+const MACHINES_TTL_MS = 2000;
 
 @Injectable()
 export class ProfilesService implements OnApplicationBootstrap {
@@ -15,7 +22,21 @@ export class ProfilesService implements OnApplicationBootstrap {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
+    @Inject(SESSION_RUNTIME) private readonly runtime: SessionRuntime,
   ) {}
+
+  private machinesCache: { at: number; value: Promise<RuntimeMachine[] | undefined> } | undefined;
+
+  /** What the runtime reports (cached briefly); undefined when it cannot report. */
+  machines(): Promise<RuntimeMachine[] | undefined> {
+    if (this.machinesCache && Date.now() - this.machinesCache.at < MACHINES_TTL_MS) return this.machinesCache.value;
+    const value = this.runtime.machines().catch((err: Error) => {
+      this.logger.warn(`The runtime did not report its machines (${err.message}); profiles are offered as configured`);
+      return undefined;
+    });
+    this.machinesCache = { at: Date.now(), value };
+    return value;
+  }
 
   /** Seeds the default profiles once; PROFILES_FILE (JSON array) is applied at every start, so a ConfigMap stays authoritative. */
   async onApplicationBootstrap(): Promise<void> {
@@ -38,7 +59,10 @@ export class ProfilesService implements OnApplicationBootstrap {
     const all = await this.list(manager);
     const enabled = all.filter((p) => p.enabled);
     if (name === undefined) {
-      const def = enabled.find((p) => p.isDefault) ?? enabled[0];
+      // The default is the one the runtime can run (local mode: this computer's profile).
+      const offered = offerProfiles({ runtime: this.runtime.kind, profiles: enabled, used: new Map(), machines: await this.machines() });
+      const pick = offered.find((v) => v.offered && v.isDefault) ?? offered.find((v) => v.offered);
+      const def = enabled.find((p) => p.name === pick?.name) ?? enabled.find((p) => p.isDefault) ?? enabled[0];
       if (!def) throw new BadRequestException('No session profile is enabled right now. Try again later.');
       return def;
     }
@@ -64,21 +88,7 @@ export class ProfilesService implements OnApplicationBootstrap {
   }
 
   async views(): Promise<ProfileView[]> {
-    const [profiles, used] = await Promise.all([this.list(), this.slotsInUse()]);
-    return profiles.filter((p) => p.enabled).map((p) => toProfileView(p, used.get(p.name) ?? 0));
+    const [profiles, used, machines] = await Promise.all([this.list(), this.slotsInUse(), this.machines()]);
+    return offerProfiles({ runtime: this.runtime.kind, profiles, used, machines });
   }
-}
-
-export function toProfileView(p: ProfileEntity, used: number): ProfileView {
-  return {
-    name: p.name,
-    displayName: p.displayName,
-    description: p.description,
-    gpus: p.gpus,
-    arch: p.nodeSelector['kubernetes.io/arch'] ?? null,
-    slots: p.slots,
-    slotsFree: Math.max(0, p.slots - used),
-    isDefault: p.isDefault,
-    enabled: p.enabled,
-  };
 }

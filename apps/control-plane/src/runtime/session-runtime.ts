@@ -81,6 +81,27 @@ export interface RuntimeCapacity {
   nodes: Array<{ name: string; labels: Record<string, string>; gpus: number; gpusUsed: number; ready: boolean }>;
 }
 
+/**
+ * One machine sessions can run on, as the runtime itself reports it (the local runtime:
+ * this computer; Kubernetes: a node). What the portal offers is derived from these.
+ */
+export interface RuntimeMachine {
+  /** Node name, or this computer's host name. */
+  name: string;
+  /** How a person calls it ("This computer (local mode)"); null where the name says enough. */
+  displayName: string | null;
+  labels: Record<string, string>;
+  /** NoSchedule/NoExecute taints a session must tolerate (Kubernetes). */
+  taints: Array<{ key: string; value?: string; effect: string }>;
+  cpus: number;
+  memoryBytes: number;
+  gpus: number;
+  gpusUsed: number;
+  /** e.g. "Tesla P100-SXM2-16GB", where the runtime knows it. */
+  gpuModel: string | null;
+  ready: boolean;
+}
+
 export interface SessionRuntime {
   readonly kind: 'local' | 'kubernetes';
   /** Start watching; resolves once the first full list is in the cache. */
@@ -101,6 +122,8 @@ export interface SessionRuntime {
   /** Everything labelled as ours that exists right now, for garbage collection. */
   listManaged(): Promise<ManagedResources>;
   capacity(): Promise<RuntimeCapacity>;
+  /** The machines sessions can run on right now, as this runtime observes them. */
+  machines(): Promise<RuntimeMachine[]>;
 }
 
 export const SESSION_RUNTIME = Symbol('SESSION_RUNTIME');

@@ -10,6 +10,7 @@ import { ShareLinkEntity } from '../database/entities';
 import { ResultsService } from '../results/results.service';
 import { CreateShareDto } from './dto/share.dto';
 import { ShareViewCounter } from './share-view-counter';
+import { LifecycleLog } from '../logging/lifecycle-log.service';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -32,6 +33,7 @@ export class ShareLinksService {
     private readonly audit: AuditService,
     private readonly config: AppConfig,
     private readonly views: ShareViewCounter,
+    private readonly lifecycle: LifecycleLog,
   ) {}
 
   async create(user: AuthUser, resultId: string, dto: CreateShareDto): Promise<CreatedShareLink> {
@@ -44,6 +46,7 @@ export class ShareLinksService {
       await this.audit.record({ id: user.id, email: user.email }, 'share.create', { type: 'result', id: result.id }, { shareId: saved.id, expiresAt: expiresAt?.toISOString() ?? null }, manager);
       return saved;
     });
+    this.lifecycle.shareCreated({ userId: user.id, resultId: result.id, shareId: share.id }, expiresAt);
     const fresh = await this.dataSource.manager.findOneByOrFail(ShareLinkEntity, { id: share.id });
     return { ...toShareLinkView(fresh), token, url: `${this.config.publicUrl}/share/${token}` };
   }
@@ -57,13 +60,15 @@ export class ShareLinksService {
 
   async revoke(user: AuthUser, resultId: string, shareId: string): Promise<void> {
     const result = await this.results.findOwned(user, resultId);
-    await this.dataSource.transaction(async (manager) => {
+    const revoked = await this.dataSource.transaction(async (manager) => {
       const link = await manager.findOne(ShareLinkEntity, { where: { id: shareId, resultId: result.id }, lock: { mode: 'pessimistic_write' } });
       if (!link) throw new NotFoundException('This result has no such share link.');
-      if (link.revokedAt) return;
+      if (link.revokedAt) return false;
       await manager.update(ShareLinkEntity, { id: link.id }, { revokedAt: new Date() });
       await this.audit.record({ id: user.id, email: user.email }, 'share.revoke', { type: 'result', id: result.id }, { shareId: link.id }, manager);
+      return true;
     });
+    if (revoked) this.lifecycle.shareRevoked({ userId: user.id, resultId: result.id, shareId });
   }
 
   private expiryFrom(dto: CreateShareDto): Date | null {

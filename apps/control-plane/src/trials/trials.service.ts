@@ -8,6 +8,7 @@ import { TrialEntity, UserEntity } from '../database/entities';
 import { MailService } from '../mail/mail.service';
 import { QuotasService } from '../quotas/quotas.service';
 import { queryRows } from '../database/query-rows';
+import { LifecycleLog } from '../logging/lifecycle-log.service';
 
 /** Serialises admission decisions across replicas (held for one transaction). */
 const ADMISSION_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trialhub:trial-admission'))`;
@@ -22,7 +23,16 @@ export class TrialsService {
     private readonly audit: AuditService,
     private readonly mail: MailService,
     private readonly config: AppConfig,
+    private readonly lifecycle: LifecycleLog,
   ) {}
+
+  /** The lifecycle lines for a trial just created (after its transaction committed). */
+  logCreated(trial: TrialEntity, how: 'at sign-up' | 'granted', signUp = false): void {
+    const ids = { userId: trial.userId, trialId: trial.id };
+    if (signUp) this.lifecycle.signedUp(ids, trial.state);
+    if (trial.state === 'active') this.lifecycle.trialStarted(ids, trial.expiresAt, how);
+    else this.lifecycle.trialWaitlisted(ids);
+  }
 
   /** A new trial: active at once while there is room and nobody waits, otherwise waitlisted. */
   async createForUser(userId: string, manager: EntityManager): Promise<TrialEntity> {
@@ -63,6 +73,7 @@ export class TrialsService {
       secondsLeft,
       endedAt: trial.endedAt?.toISOString() ?? null,
       endReason: trial.endReason,
+      sessionsAllowed: (await this.quotas.forUser(trial.userId)).sessionsPerUser,
     };
   }
 
@@ -83,6 +94,7 @@ export class TrialsService {
       await this.audit.record(actor, 'trial.end', { type: 'trial', id: trial.id }, { reason, userId: trial.userId }, manager);
       return trial;
     });
+    this.lifecycle.trialEnded({ userId: ended.userId, trialId: ended.id }, reason);
     await this.admitWaitlisted();
     return ended;
   }
@@ -95,23 +107,28 @@ export class TrialsService {
 
   /** Admits waitlisted trials first-in first-out while there is room. Returns how many were admitted. */
   async admitWaitlisted(limit?: number, actor?: AuditActor): Promise<TrialEntity[]> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.logAdmitted(await this.dataSource.transaction(async (manager) => {
       await manager.query(ADMISSION_LOCK);
       const quotas = await this.quotas.current(manager);
       const [{ active }] = await manager.query(`SELECT count(*)::int AS active FROM trials WHERE state = 'active'`);
       const room = quotas.maxActiveTrials === null ? Number.MAX_SAFE_INTEGER : Math.max(0, quotas.maxActiveTrials - active);
       const take = Math.min(room, limit ?? room);
       return take > 0 ? this.activateNext(manager, take, quotas.trialDurationMs, actor) : [];
-    });
+    }));
+  }
+
+  private logAdmitted(admitted: TrialEntity[]): TrialEntity[] {
+    for (const t of admitted) this.lifecycle.trialStarted({ userId: t.userId, trialId: t.id }, t.expiresAt, 'from the waitlist');
+    return admitted;
   }
 
   /** Admin: admit the next N regardless of the active-trial cap. */
   async admitNext(count: number, actor: AuditActor): Promise<TrialEntity[]> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.logAdmitted(await this.dataSource.transaction(async (manager) => {
       await manager.query(ADMISSION_LOCK);
       const quotas = await this.quotas.current(manager);
       return this.activateNext(manager, count, quotas.trialDurationMs, actor);
-    });
+    }));
   }
 
   private async activateNext(manager: EntityManager, count: number, durationMs: number, actor?: AuditActor): Promise<TrialEntity[]> {
@@ -152,13 +169,15 @@ export class TrialsService {
 
   /** Admin: another trial for a user whose last one ended (one trial per user otherwise). */
   async grant(userId: string, actor: AuditActor): Promise<TrialEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    const granted = await this.dataSource.transaction(async (manager) => {
       const latest = await this.latestFor(userId, manager);
       if (latest && latest.state !== 'ended') throw new ConflictException(`This user's trial is still ${latest.state}; end it before granting another.`);
       const trial = await this.createForUser(userId, manager);
       await this.audit.record(actor, 'trial.grant', { type: 'trial', id: trial.id }, { userId, state: trial.state }, manager);
       return trial;
     });
+    this.logCreated(granted, 'granted');
+    return granted;
   }
 
   /** Ends every active trial past its expiry. Safe on several replicas: the UPDATE claims each row once. */
@@ -168,6 +187,7 @@ export class TrialsService {
     ));
     for (const row of rows) {
       await this.audit.record({ id: null, email: 'system' }, 'trial.end', { type: 'trial', id: row.id }, { reason: 'expired', userId: row.user_id });
+      this.lifecycle.trialEnded({ userId: row.user_id, trialId: row.id }, 'expired');
     }
     if (rows.length) {
       this.logger.log(`${rows.length} trial(s) expired`);

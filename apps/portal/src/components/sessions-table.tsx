@@ -1,9 +1,10 @@
-import type { SessionView } from '@trialhub/contracts';
+import type { ProfileView, SessionView } from '@trialhub/contracts';
+import { machineName } from '../format-machine';
 import { formatDate } from '../format';
 import { Link } from '../router';
 import { StateBadge } from './state-badge';
 
-export function SessionsTable({ sessions }: { sessions: SessionView[] }) {
+export function SessionsTable({ sessions, profiles }: { sessions: SessionView[]; profiles?: ProfileView[] }) {
   return (
     <div className="table-wrap">
       <table>
@@ -22,7 +23,7 @@ export function SessionsTable({ sessions }: { sessions: SessionView[] }) {
               <td>
                 <Link to={`/sessions/${s.id}`}>Session {s.id.slice(0, 8)}</Link>
               </td>
-              <td>{s.profile}</td>
+              <td>{machineName(s.profile, profiles)}</td>
               <td>
                 <StateBadge state={s.state} />
                 {s.state === 'failed' && s.reason && <span className="cell-note">{s.reason}</span>}

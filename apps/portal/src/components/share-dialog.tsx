@@ -1,5 +1,5 @@
 import type { CreatedShareLink, ShareLinkView } from '@trialhub/contracts';
-import { FormEvent, useState } from 'react';
+import { FormEvent, useRef, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
 import { formatDate } from '../format';
@@ -25,6 +25,9 @@ export function ShareDialog({ resultId, onClose }: { resultId: string; onClose()
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [copied, setCopied] = useState(false);
+  /** The link whose Revoke was pressed: it asks first, in place. */
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const listRef = useRef<HTMLDivElement>(null);
 
   const create = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -58,7 +61,10 @@ export function ShareDialog({ resultId, onClose }: { resultId: string; onClose()
     try {
       await api.shares.revoke(resultId, share.id);
       if (created?.id === share.id) setCreated(null);
+      setConfirming(null);
       await shares.reload();
+      // Focus goes to the next link's Revoke, or to the list's status, never to nowhere.
+      requestAnimationFrame(() => (listRef.current?.querySelector<HTMLElement>('[data-revoke]') ?? listRef.current?.querySelector<HTMLElement>('[data-testid="no-shares"]'))?.focus());
     } catch (err) {
       setError(messageOf(err));
     }
@@ -100,12 +106,13 @@ export function ShareDialog({ resultId, onClose }: { resultId: string; onClose()
         </div>
       )}
       <h3>Active links</h3>
+      <div ref={listRef}>
       {shares.error ? (
         <ErrorBanner message={shares.error} />
       ) : !shares.data ? (
         <Loading label="Loading links…" />
       ) : active.length === 0 ? (
-        <p className="muted" data-testid="no-shares">
+        <p className="muted" data-testid="no-shares" tabIndex={-1} role="status">
           No active links. Nobody else can see this result.
         </p>
       ) : (
@@ -116,13 +123,26 @@ export function ShareDialog({ resultId, onClose }: { resultId: string; onClose()
                 Link created {formatDate(s.createdAt)} · {s.expiresAt ? `expires ${formatDate(s.expiresAt)}` : 'no expiry'}
                 {typeof s.viewCount === 'number' ? ` · ${s.viewCount} view${s.viewCount === 1 ? '' : 's'}` : ''}
               </span>
-              <Button variant="danger" onClick={() => revoke(s)} aria-label={`Revoke the link created ${formatDate(s.createdAt)}`}>
-                Revoke
-              </Button>
+              {confirming === s.id ? (
+                <span className="confirm-inline" role="group" aria-label="Revoke this link?">
+                  <span>Revoke it? Anyone who has this link can no longer open the result. This cannot be undone.</span>
+                  <Button variant="secondary" onClick={() => setConfirming(null)} autoFocus>
+                    Keep link
+                  </Button>
+                  <Button variant="danger" onClick={() => revoke(s)}>
+                    Revoke link
+                  </Button>
+                </span>
+              ) : (
+                <Button variant="danger" data-revoke onClick={() => setConfirming(s.id)} aria-label={`Revoke the link created ${formatDate(s.createdAt)}`}>
+                  Revoke
+                </Button>
+              )}
             </li>
           ))}
         </ul>
       )}
+      </div>
     </Dialog>
   );
 }

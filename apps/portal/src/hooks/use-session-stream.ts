@@ -1,57 +1,54 @@
-import type { SessionEventView, SessionView } from '@trialhub/contracts';
-import { useCallback, useEffect, useState } from 'react';
+import type { SessionView } from '@trialhub/contracts';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
+import { publishSession, sessionSnapshot, subscribeSession } from '../live/session-live';
 
-export type StreamStatus = 'connecting' | 'live' | 'reconnecting' | 'polling';
-
-const eventKey = (e: SessionEventView) => `${e.at}|${e.from}|${e.to}|${e.message}`;
-
-function withEvent(session: SessionView, event: SessionEventView): SessionView {
-  if (session.events.some((e) => eventKey(e) === eventKey(event))) return session;
-  return { ...session, events: [...session.events, event] };
-}
+export type { StreamStatus } from '../live/session-live';
 
 /**
  * A session kept up to date from the server's event stream (`event` lines and `state`
- * snapshots); falls back to polling where EventSource is missing.
+ * snapshots), shared with every other view of it; falls back to polling where EventSource is missing.
  */
 export function useSessionStream(sessionId: string) {
-  const [session, setSession] = useState<SessionView | null>(null);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
   const [error, setError] = useState<string | null>(null);
-  const [status, setStatus] = useState<StreamStatus>('connecting');
-
+  useEffect(() => subscribeSession(sessionId, rerender), [sessionId]);
   const reload = useCallback(async () => {
     try {
-      setSession(await api.sessions.get(sessionId));
+      publishSession(await api.sessions.get(sessionId));
       setError(null);
     } catch (e) {
       setError(messageOf(e));
     }
   }, [sessionId]);
-
   useEffect(() => {
-    setSession(null);
     setError(null);
     void reload();
-    if (typeof EventSource === 'undefined') {
-      setStatus('polling');
-      const timer = setInterval(reload, 2000);
-      return () => clearInterval(timer);
-    }
-    const source = new EventSource(api.sessions.eventsUrl(sessionId), { withCredentials: true });
-    source.onopen = () => setStatus('live');
-    source.onerror = () => setStatus('reconnecting');
-    source.addEventListener('state', (m) => {
-      setSession(JSON.parse((m as MessageEvent<string>).data) as SessionView);
-      setStatus('live');
-    });
-    source.addEventListener('event', (m) => {
-      const event = JSON.parse((m as MessageEvent<string>).data) as SessionEventView;
-      setSession((s) => (s ? withEvent(s, event) : s));
-    });
-    return () => source.close();
-  }, [sessionId, reload]);
+  }, [reload]);
+  const { session, status } = sessionSnapshot(sessionId);
+  const setSession = useCallback((s: SessionView) => publishSession(s), []);
+  return { session: session?.id === sessionId ? session : null, error, status, setSession, reload };
+}
 
-  return { session, error, status, setSession, reload };
+/**
+ * The live state of several sessions (the dashboard's list): each row follows its own stream
+ * while it is in flight, so a row says "Ready" as soon as the session page does.
+ */
+export function useLiveSessions(sessions: SessionView[] | undefined, live: (s: SessionView) => boolean): SessionView[] | undefined {
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  // What the streams said last, kept after a row stops being followed (it ended): until the list itself reloads.
+  const seen = useRef<{ list: SessionView[] | undefined; byId: Map<string, SessionView> }>({ list: undefined, byId: new Map() });
+  if (seen.current.list !== sessions) seen.current = { list: sessions, byId: new Map() };
+  const followed = (sessions ?? []).filter(live).map((s) => s.id).sort().join(',');
+  useEffect(() => {
+    if (!followed) return;
+    const offs = followed.split(',').map((id) => subscribeSession(id, rerender));
+    return () => offs.forEach((off) => off());
+  }, [followed]);
+  return sessions?.map((s) => {
+    const streamed = sessionSnapshot(s.id).session;
+    if (streamed) seen.current.byId.set(s.id, streamed);
+    return seen.current.byId.get(s.id) ?? s;
+  });
 }

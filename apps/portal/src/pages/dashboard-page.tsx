@@ -9,13 +9,15 @@ import { ProfilePicker } from '../components/profile-picker';
 import { SessionsTable } from '../components/sessions-table';
 import { TrialCard } from '../components/trial-card';
 import { useResource } from '../hooks/use-resource';
+import { useLiveSessions } from '../hooks/use-session-stream';
+import { useTrial } from '../hooks/use-trial';
+import { asTrialAllows } from '../live/trial-bound';
 import { Link, navigate } from '../router';
 
 const WAITLIST_POLL_MS = 10_000;
-const SESSIONS_POLL_MS = 5_000;
 
 export function DashboardPage() {
-  const trial = useResource(() => api.trial.get(), []);
+  const trial = useTrial();
   const profiles = useResource(() => api.profiles.list(), []);
   const sessions = useResource(() => api.sessions.list(), []);
   const [profile, setProfile] = useState<string | null>(null);
@@ -23,25 +25,26 @@ export function DashboardPage() {
   const [launchError, setLaunchError] = useState<string | null>(null);
   const [confirmEnd, setConfirmEnd] = useState(false);
 
+  const offered = profiles.data?.filter((p) => p.offered !== false);
   useEffect(() => {
-    if (profile === null && profiles.data?.length) setProfile((profiles.data.find((p) => p.isDefault) ?? profiles.data[0]).name);
-  }, [profiles.data, profile]);
+    if (profile === null && offered?.length) setProfile((offered.find((p) => p.isDefault) ?? offered[0]).name);
+  }, [offered, profile]);
 
   // While waitlisted, look again now and then: admission happens on the server.
-  const waitlisted = trial.data?.state === 'waitlisted';
+  const waitlisted = trial.trial?.state === 'waitlisted';
   useEffect(() => {
     if (!waitlisted) return;
     const timer = setInterval(() => void trial.reload(), WAITLIST_POLL_MS);
     return () => clearInterval(timer);
   }, [waitlisted, trial.reload]);
 
-  // Live sessions change state on the server; keep the list current while any is in flight.
-  const anyLive = (sessions.data ?? []).some((s) => ACTIVE_SESSION_STATES.includes(s.state));
+  // Sessions in flight follow their own event streams (the same ones the session page shows), so rows change the moment they do.
+  const listed = useLiveSessions(sessions.data, (s) => ACTIVE_SESSION_STATES.includes(s.state));
+  // A trial that ended (here, in another tab, by an admin) ends its sessions: list them again.
+  const trialState = trial.trial?.state;
   useEffect(() => {
-    if (!anyLive) return;
-    const timer = setInterval(() => void sessions.reload(), SESSIONS_POLL_MS);
-    return () => clearInterval(timer);
-  }, [anyLive, sessions.reload]);
+    if (trialState === 'ended') void sessions.reload();
+  }, [trialState, sessions.reload]);
 
   const onExpired = useCallback(() => {
     void trial.reload();
@@ -60,10 +63,15 @@ export function DashboardPage() {
     }
   };
 
-  if (trial.loading && !trial.data) return <Loading label="Loading your trial…" />;
-  if (trial.error && !trial.data) return <ErrorBanner message={trial.error}><Button variant="secondary" onClick={() => void trial.reload()}>Try again</Button></ErrorBanner>;
-  const t = trial.data!;
-  const live = (sessions.data ?? []).filter((s) => ACTIVE_SESSION_STATES.includes(s.state));
+  if (trial.error && !trial.trial) return <ErrorBanner message={trial.error}><Button variant="secondary" onClick={() => void trial.reload()}>Try again</Button></ErrorBanner>;
+  if (!trial.trial) return <Loading label="Loading your trial…" />;
+  const t = trial.trial;
+  const shown = listed?.map((s) => asTrialAllows(s, t));
+  const live = (shown ?? []).filter((s) => ACTIVE_SESSION_STATES.includes(s.state));
+  const allowed = t.sessionsAllowed ?? 1;
+  // The server refuses a launch beyond the sessions-per-user limit: say so here instead of offering it.
+  const launchBlocked = sessions.data === undefined ? 'Checking your sessions…' : live.length >= allowed ? launchBlockedReason(live.length, allowed) : null;
+  const localMode = offered?.some((p) => p.runtime === 'local');
 
   return (
     <div className="stack">
@@ -85,20 +93,26 @@ export function DashboardPage() {
             <ErrorBanner message={profiles.error} />
           ) : !profiles.data ? (
             <Loading label="Loading machines…" />
-          ) : profiles.data.length === 0 ? (
+          ) : !offered?.length ? (
             <EmptyState title="No machines available">
               <p>No machine types are enabled right now. Please try again later.</p>
             </EmptyState>
           ) : (
             <>
-              <ProfilePicker profiles={profiles.data} value={profile} onChange={setProfile} />
-              <ErrorBanner message={launchError} />
-              {live.length > 0 && (
-                <p className="muted">
-                  You already have a running session: <Link to={`/sessions/${live[0].id}`}>open it</Link>.
+              {localMode && (
+                <p className="local-mode" data-testid="local-mode">
+                  <strong>Local mode.</strong> Trialhub runs on this computer only: notebooks run here, with this computer's CPU{offered.some((p) => p.gpus > 0) ? ' and GPU' : ' (there is no GPU)'}, not on a GPU cluster.
                 </p>
               )}
-              <Button onClick={launch} busy={launching} busyLabel="Launching…">
+              <ProfilePicker profiles={offered} value={profile} onChange={setProfile} />
+              <ErrorBanner message={launchError} />
+              {launchBlocked && (
+                <p className="muted" id="launch-blocked">
+                  {launchBlocked}
+                  {live.length > 0 && <> <Link to={`/sessions/${live[0].id}`}>Open your session</Link>.</>}
+                </p>
+              )}
+              <Button onClick={launch} busy={launching} busyLabel="Launching…" disabled={launchBlocked !== null} aria-describedby={launchBlocked ? 'launch-blocked' : undefined}>
                 Launch
               </Button>
             </>
@@ -116,12 +130,17 @@ export function DashboardPage() {
             <p>Launch a notebook to train your first image classifier.</p>
           </EmptyState>
         ) : (
-          <SessionsTable sessions={sessions.data} />
+          <SessionsTable sessions={shown ?? sessions.data} profiles={profiles.data ?? []} />
         )}
       </section>
       {confirmEnd && <EndTrialDialog onClose={() => setConfirmEnd(false)} onEnded={(ended) => { trial.set(ended); setConfirmEnd(false); void sessions.reload(); }} />}
     </div>
   );
+}
+
+function launchBlockedReason(running: number, allowed: number): string {
+  const what = running === 1 ? 'a session running or starting' : `${running} sessions running or starting`;
+  return `You can't launch another notebook now: you already have ${what}, and your trial allows ${allowed} at a time. Stop it first.`;
 }
 
 function EndTrialDialog({ onClose, onEnded }: { onClose(): void; onEnded(trial: Awaited<ReturnType<typeof api.trial.end>>): void }) {

@@ -164,6 +164,32 @@ describe('dashboard', () => {
     await screen.findByTestId('countdown');
   });
 
+  it('never shows a session of an ended trial as Ready, nor its notebook', async () => {
+    fake = installFakeApi({ ...dashboardRoutes, 'GET /api/trial': json(200, aTrial({ state: 'ended', endReason: 'user', secondsLeft: null })), 'GET /api/sessions': json(200, [aSession({ state: 'ready', notebookUrl: '/x' })]) });
+    renderAt('/');
+    await screen.findByRole('heading', { name: 'Your trial has ended' });
+    const row = await screen.findByRole('row', { name: /Session 0f5b0d8e/ });
+    expect(row.textContent).toMatch(/Stopping/);
+    expect(row.textContent).not.toMatch(/Ready/);
+  });
+
+  it('disables Launch while a session runs, and says why', async () => {
+    fake = installFakeApi({ ...dashboardRoutes, 'GET /api/trial': json(200, aTrial({ sessionsAllowed: 1 })), 'GET /api/sessions': json(200, [aSession({ state: 'ready' })]) });
+    renderAt('/');
+    const launch = (await screen.findByRole('button', { name: 'Launch' })) as HTMLButtonElement;
+    await waitFor(() => expect(launch.disabled).toBe(true));
+    expect(document.getElementById(launch.getAttribute('aria-describedby')!)!.textContent).toMatch(/already have a session running or starting, and your trial allows 1 at a time/);
+  });
+
+  it('in local mode offers this computer only, and says it is local mode', async () => {
+    const local = (over: object) => aProfile({ runtime: 'local', displayName: 'This computer (local mode)', machine: 'box: 2 CPUs, 8.0 GB memory, no GPU', ...over });
+    fake = installFakeApi({ ...dashboardRoutes, 'GET /api/trial': json(200, aTrial()), 'GET /api/profiles': json(200, [local({ name: 'power8-gpu', offered: false, isDefault: false }), local({ name: 'cpu', gpus: 0, offered: true, isDefault: true })]) });
+    renderAt('/');
+    expect((await screen.findByTestId('local-mode')).textContent).toMatch(/Local mode\..*no GPU/);
+    expect(screen.getAllByRole('radio')).toHaveLength(1);
+    expect((screen.getByRole('radio', { name: /This computer \(local mode\).*2 CPUs/ }) as HTMLInputElement).checked).toBe(true);
+  });
+
   it('launches the chosen profile and opens the session page; a refusal is shown in words', async () => {
     let refuse = true;
     fake = installFakeApi({
@@ -211,8 +237,9 @@ describe('session page', () => {
         { at: '2026-01-01T10:00:05Z', from: 'provisioning', to: 'failed', reason: 'ImagePullBackOff', message: 'The notebook image could not be pulled.' },
       ],
     });
-    fake = installFakeApi({ ...loggedIn, [`GET /api/sessions/${id}`]: json(200, failed) });
+    fake = installFakeApi({ ...loggedIn, 'GET /api/trial': json(200, aTrial()), [`GET /api/sessions/${id}`]: json(200, failed) });
     renderAt(`/sessions/${id}`);
+    await screen.findByRole('button', { name: 'Resume' });
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('The session failed. The notebook image could not be pulled (registry.example/notebook:missing).');
     expect(screen.getByRole('button', { name: 'Resume' })).toBeTruthy();
@@ -224,16 +251,34 @@ describe('session page', () => {
 
   it('links to the notebook once ready, and stops on request', async () => {
     const ready = aSession({ state: 'ready', notebookUrl: `/notebook/${id}/tree`, mode: 'jupyter', stopsAt: '2026-01-01T14:00:00Z' });
-    fake = installFakeApi({ ...loggedIn, [`GET /api/sessions/${id}`]: json(200, ready), [`DELETE /api/sessions/${id}`]: json(202, { ...ready, state: 'stopping', notebookUrl: null }) });
+    fake = installFakeApi({ ...loggedIn, 'GET /api/trial': json(200, aTrial()), [`GET /api/sessions/${id}`]: json(200, ready), [`DELETE /api/sessions/${id}`]: json(202, { ...ready, state: 'stopping', notebookUrl: null }) });
     renderAt(`/sessions/${id}`);
     const open = await screen.findByRole('link', { name: 'Open notebook' });
     expect(open.getAttribute('href')).toBe(`/notebook/${id}/tree`);
     // A new tab, without a handle back to the portal's window.
     expect([open.getAttribute('target'), open.getAttribute('rel')]).toEqual(['_blank', 'noopener']);
     expect(screen.getByRole('list', { name: 'Launch progress' }).querySelectorAll('.step-done')).toHaveLength(4);
+    // Stop asks first, and says what is kept; nothing is sent until it is confirmed.
     fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    const confirm = screen.getByRole('dialog', { name: 'Stop this session?' });
+    expect(confirm.textContent).toMatch(/results\/ are saved as results when the session stops/);
+    expect(fake.calls.some((c) => c.method === 'DELETE')).toBe(false);
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Stop session' }));
     await screen.findByText(/Stopping: saving your outputs/);
     expect(screen.queryByRole('link', { name: 'Open notebook' })).toBeNull();
+  });
+
+  it('offers no Resume and no "kept until the trial ends" once the trial has ended', async () => {
+    const stopped = aSession({ state: 'stopped', stoppedAt: '2026-01-01T12:00:00Z' });
+    fake = installFakeApi({ ...loggedIn, 'GET /api/trial': json(200, aTrial({ state: 'ended', endReason: 'user', secondsLeft: null })), [`GET /api/sessions/${id}`]: json(200, stopped), 'GET /api/profiles': json(200, [aProfile()]) });
+    renderAt(`/sessions/${id}`);
+    await screen.findByText(/Your trial has ended, so this session cannot be resumed/);
+    expect(screen.queryByRole('button', { name: 'Resume' })).toBeNull();
+    expect(document.body.textContent).not.toMatch(/kept until the trial ends/);
+    expect(document.body.textContent).not.toMatch(/Trial ends/i);
+    // The machine by its name, not its slug.
+    await screen.findByText('POWER8 + NVIDIA GPU');
+    expect(document.body.textContent).not.toContain('power8-gpu');
   });
 
   it('says when a session does not exist', async () => {
@@ -318,7 +363,13 @@ describe('results', () => {
     await within(dialog).findByText('Link copied to the clipboard.');
     expect(written).toEqual([url.value]);
     fireEvent.click(await within(dialog).findByRole('button', { name: /Revoke the link/ }));
-    await within(dialog).findByTestId('no-shares');
+    // Revoke asks first; the link stays until confirmed.
+    expect(fake.calls.some((c) => c.method === 'DELETE')).toBe(false);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Revoke link' }));
+    const none = await within(dialog).findByTestId('no-shares');
+    await waitFor(() => expect(document.activeElement).toBe(none));
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    expect(screen.queryByRole('dialog')).toBeNull();
     expect(within(dialog).queryByLabelText('Your new link')).toBeNull();
   });
 });

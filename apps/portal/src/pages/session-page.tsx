@@ -6,7 +6,12 @@ import { Button } from '../components/form';
 import { SessionProgress } from '../components/session-progress';
 import { StateBadge } from '../components/state-badge';
 import { formatDate, formatTime } from '../format';
+import { Dialog } from '../components/dialog';
+import { machineName } from '../format-machine';
+import { useResource } from '../hooks/use-resource';
 import { useSessionStream } from '../hooks/use-session-stream';
+import { useTrial } from '../hooks/use-trial';
+import { asTrialAllows } from '../live/trial-bound';
 import { Link } from '../router';
 
 const STOPPABLE = ['queued', 'provisioning', 'starting', 'ready'];
@@ -14,13 +19,18 @@ const RESUMABLE = ['stopped', 'failed'];
 
 /** One session, live: its progress and history as they stream, and what can be done with it. */
 export function SessionPage({ sessionId }: { sessionId: string }) {
-  const { session, error, status, setSession } = useSessionStream(sessionId);
+  const { session: streamed, error, status, setSession } = useSessionStream(sessionId);
   const [busy, setBusy] = useState<'stop' | 'resume' | null>(null);
   const [actionError, setActionError] = useState<string | null>(null);
+  const [confirmStop, setConfirmStop] = useState(false);
+  const { trial } = useTrial();
+  const profiles = useResource(() => api.profiles.list(), []);
+  const session = streamed ? asTrialAllows(streamed, trial) : null;
 
   const act = async (kind: 'stop' | 'resume') => {
     setBusy(kind);
     setActionError(null);
+    setConfirmStop(false);
     try {
       setSession(await (kind === 'stop' ? api.sessions.stop(sessionId) : api.sessions.resume(sessionId)));
     } catch (e) {
@@ -40,6 +50,10 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
       <Loading label="Loading session…" />
     );
   }
+
+  // The server resumes only within the session's own trial while it lasts: offer nothing it would refuse.
+  const trialOver = !trial || trial.id !== session.trialId || trial.state !== 'active' || trial.secondsLeft === 0;
+  const canResume = RESUMABLE.includes(session.state) && !trialOver;
 
   return (
     <div className="stack">
@@ -69,7 +83,15 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
           {(session.state === 'provisioning' || session.state === 'starting') && <p>Setting up your notebook. This usually takes under a minute.</p>}
           {session.state === 'ready' && <p>Your notebook is ready.</p>}
           {session.state === 'stopping' && <p>Stopping: saving your outputs and shutting the machine down.</p>}
-          {session.state === 'stopped' && <p>This session is stopped. Your workspace files are kept until the trial ends.</p>}
+          {session.state === 'stopped' && !trialOver && <p>This session is stopped. Your workspace files are kept until the trial ends.</p>}
+          {RESUMABLE.includes(session.state) && trial && trialOver && (
+            <p>
+              {trial.id === session.trialId && trial.state === 'ended'
+                ? 'Your trial has ended, so this session cannot be resumed and its workspace files have been deleted.'
+                : 'This session belongs to a trial that has ended, so it cannot be resumed.'}{' '}
+              Your saved results are kept under <Link to="/results">Results</Link>.
+            </p>
+          )}
         </div>
         {session.state === 'failed' && (
           <div className="banner banner-error" role="alert">
@@ -92,11 +114,11 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
             </a>
           )}
           {STOPPABLE.includes(session.state) && (
-            <Button variant="secondary" onClick={() => act('stop')} busy={busy === 'stop'} busyLabel="Stopping…">
+            <Button variant="secondary" onClick={() => setConfirmStop(true)} busy={busy === 'stop'} busyLabel="Stopping…">
               Stop
             </Button>
           )}
-          {RESUMABLE.includes(session.state) && (
+          {canResume && (
             <Button onClick={() => act('resume')} busy={busy === 'resume'} busyLabel="Resuming…">
               Resume
             </Button>
@@ -110,7 +132,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
         <dl className="facts">
           <div>
             <dt>Machine</dt>
-            <dd>{session.profile}</dd>
+            <dd>{machineName(session.profile, profiles.data)}</dd>
           </div>
           {session.stopsAt && (
             <div>
@@ -118,7 +140,7 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
               <dd>{formatDate(session.stopsAt)}</dd>
             </div>
           )}
-          {session.trialExpiresAt && (
+          {session.trialExpiresAt && !trialOver && (
             <div>
               <dt>Trial ends</dt>
               <dd>{formatDate(session.trialExpiresAt)}</dd>
@@ -127,13 +149,31 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
         </dl>
       </section>
 
+      {confirmStop && (
+        <Dialog title="Stop this session?" onClose={() => setConfirmStop(false)}>
+          <p>Stopping shuts the notebook down. Anything not saved in a file is lost: running cells and kernel memory.</p>
+          <p>
+            <strong>What is kept:</strong> trained runs in <code>results/</code> are saved as results when the session stops, and your workspace
+            files stay until the trial ends, so you can resume.
+          </p>
+          <div className="actions">
+            <Button variant="secondary" onClick={() => setConfirmStop(false)}>
+              Keep it running
+            </Button>
+            <Button variant="danger" onClick={() => act('stop')} busy={busy === 'stop'} busyLabel="Stopping…">
+              Stop session
+            </Button>
+          </div>
+        </Dialog>
+      )}
+
       <section className="card" aria-labelledby="events-title">
         <h2 id="events-title">What happened</h2>
         {session.events.length === 0 ? (
           <p className="muted">No events yet.</p>
         ) : (
           // The live region wraps the list, so the list keeps its list semantics for screen readers.
-          <div role="log" aria-live="polite" aria-relevant="additions" aria-labelledby="events-title">
+          <div role="log" aria-live="polite" aria-relevant="additions" aria-labelledby="events-title" className="events-scroll" tabIndex={0}>
             <ol className="events">
               {session.events.map((e, i) => (
                 <li key={`${e.at}-${i}`} className={e.to === 'failed' ? 'event-failed' : undefined}>

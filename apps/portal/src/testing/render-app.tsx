@@ -1,6 +1,7 @@
 import { cleanup, render } from '@testing-library/react';
 import { afterEach, beforeEach } from 'vitest';
 import { App } from '../app';
+import { trialLive } from '../live/session-live';
 
 /** Renders the whole portal at `path`, as a browser opening that address would. */
 export function renderAt(path: string) {
@@ -10,7 +11,10 @@ export function renderAt(path: string) {
 
 /** Each test starts at `/` and leaves nothing mounted; `restore` undoes the test's fake API. */
 export function resetAppBetweenTests(restore: () => void): void {
-  beforeEach(() => window.history.replaceState(null, '', '/'));
+  beforeEach(() => {
+    window.history.replaceState(null, '', '/');
+    trialLive.clear();
+  });
   afterEach(() => {
     cleanup();
     restore();

@@ -1,9 +1,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import type { V1Pod } from '@kubernetes/client-node';
-import type { ManagedResources, RuntimeCapacity, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { ManagedResources, RuntimeCapacity, RuntimeMachine, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
 import { TransientRuntimeError } from '../session-runtime';
 import { KubeApi } from './kube-api';
 import { isValidLabelValue, LABEL, managedSelector } from './labels';
+import { machinesFromNodes } from './node-machines';
 import { buildSessionPod, buildSessionSecret, buildSessionService, buildWorkspaceClaim, ownerReferenceTo, secretData } from './manifests';
 import { explainPodRefusal } from './pod-refusals';
 import { sessionObjectName, workspaceClaimName } from './names';
@@ -203,14 +204,7 @@ export class KubernetesRuntime implements SessionRuntime {
   }
 
   async capacity(): Promise<RuntimeCapacity> {
-    const nodes = (await this.api.listNodes()).items;
-    this.nodes.apply(nodes);
-    const pods = this.informer.hasSynced ? this.informer.list() : (await this.api.listPods(this.options.namespace, managedSelector(this.options.installationId, 'session'))).items;
-    const used = new Map<string, number>();
-    for (const pod of pods) {
-      const node = pod.spec?.nodeName;
-      if (node && isPodActive(pod)) used.set(node, (used.get(node) ?? 0) + requestedGpus(pod));
-    }
+    const { nodes, used } = await this.nodesAndUse();
     return {
       nodes: nodes.map((n) => ({
         name: n.metadata?.name ?? '',
@@ -220,6 +214,24 @@ export class KubernetesRuntime implements SessionRuntime {
         ready: isNodeReady(n),
       })),
     };
+  }
+
+  async machines(): Promise<RuntimeMachine[]> {
+    const { nodes, used } = await this.nodesAndUse();
+    return machinesFromNodes(nodes, used);
+  }
+
+  /** The nodes as listed now, and the GPUs our session pods hold on each (from the pod cache once synced). */
+  private async nodesAndUse(): Promise<{ nodes: V1Node[]; used: Map<string, number> }> {
+    const nodes = (await this.api.listNodes()).items;
+    this.nodes.apply(nodes);
+    const pods = this.informer.hasSynced ? this.informer.list() : (await this.api.listPods(this.options.namespace, managedSelector(this.options.installationId, 'session'))).items;
+    const used = new Map<string, number>();
+    for (const pod of pods) {
+      const node = pod.spec?.nodeName;
+      if (node && isPodActive(pod)) used.set(node, (used.get(node) ?? 0) + requestedGpus(pod));
+    }
+    return { nodes, used };
   }
 
   private get ctx() {

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { sha256 } from '../../common/crypto';
 import { freePort } from '../../database/embedded-postgres';
-import type { ManagedResources, RuntimeCapacity, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
+import type { ManagedResources, RuntimeCapacity, RuntimeMachine, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
+import { notebookUiFiles } from '../notebook-ui';
 import { installTypeScriptKernel, pythonOf } from './jupyter-setup';
 import { logTail } from './log-tail';
 import { CommandContext, headlessCommand, jupyterCommand, jupyterEnv, sessionEnv, withBackstop } from './notebook-command';
@@ -12,6 +13,7 @@ import { findSessionProcesses, isAlive, isOurProcess, killGroup, which } from '.
 import { repoRoot } from './repo-root';
 import { saveOutputs } from './save-outputs';
 import { SessionRecord, SessionRecords } from './session-record';
+import { thisComputer, detectGpus, gpusFromNvidiaSmi, type LocalGpu } from './this-computer';
 import { EXAMPLE_DATA_FOLDER, Workspaces } from './workspace';
 
 export interface LocalRuntimeOptions {
@@ -167,7 +169,19 @@ export class LocalRuntime implements SessionRuntime {
   }
 
   async capacity(): Promise<RuntimeCapacity> {
-    return { nodes: [{ name: hostname(), labels: { 'kubernetes.io/arch': process.arch === 'x64' ? 'amd64' : process.arch }, gpus: 0, gpusUsed: 0, ready: true }] };
+    const { name, labels, gpus, gpusUsed, ready } = await this.thisComputer();
+    return { nodes: [{ name, labels, gpus, gpusUsed, ready }] };
+  }
+
+  async machines(): Promise<RuntimeMachine[]> {
+    return [await this.thisComputer()];
+  }
+
+  /** GPUs are looked for once (they do not come and go); CPU count and memory are read each time. */
+  private gpus: LocalGpu[] | undefined;
+  private async thisComputer(): Promise<RuntimeMachine> {
+    this.gpus ??= detectGpus().length ? detectGpus() : gpusFromNvidiaSmi();
+    return thisComputer(this.gpus);
   }
 
   private async stop(sessionId: string, graceSeconds: number): Promise<void> {
@@ -299,9 +313,13 @@ export class LocalRuntime implements SessionRuntime {
 
   private commandContext(spec: SessionSpec, workspace: string, withJupyter: boolean): CommandContext {
     const runtimeDir = join(this.stateDir, 'jupyter-runtime', spec.sessionId);
-    const configDir = join(this.options.dataDir, 'jupyter', 'config');
+    // Per session: its custom.js links back to its own session page (see notebook-ui.ts).
+    const configDir = join(this.stateDir, 'jupyter-config', spec.sessionId);
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-    mkdirSync(configDir, { recursive: true });
+    for (const [file, text] of Object.entries(notebookUiFiles(`${this.options.publicUrl.replace(/\/$/, '')}/sessions/${spec.sessionId}`))) {
+      mkdirSync(dirname(join(configDir, file)), { recursive: true });
+      writeFileSync(join(configDir, file), text);
+    }
     return {
       repoRoot: this.root,
       workspace,
