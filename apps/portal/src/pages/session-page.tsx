@@ -9,7 +9,7 @@ import { formatDate, formatTime } from '../format';
 import { useSessionStream } from '../hooks/use-session-stream';
 import { Link } from '../router';
 
-const STOPPABLE = ['queued', 'provisioning', 'starting', 'ready'];
+const STOPPABLE = ['queued', 'provisioning', 'starting', 'waiting', 'ready'];
 const RESUMABLE = ['stopped', 'failed'];
 
 /** One session, live: its progress and history as they stream, and what can be done with it. */
