@@ -19,6 +19,7 @@ import { MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProxyModule } from './proxy/proxy.module';
 import { QuotasModule } from './quotas/quotas.module';
+import { RepositoriesModule } from './repositories/repositories.module';
 import { ResultsModule } from './results/results.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -57,6 +58,7 @@ export class AppModule implements NestModule {
         LoggingModule,
         ScheduleModule.forRoot(),
         DatabaseModule.forRoot(databaseUrl),
+        RepositoriesModule,
         MetricsModule,
         MailModule,
         AuditModule,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { ACTIVE_SESSION_STATES } from '@trialhub/contracts';
 import type { AuthUser } from '../auth/auth-user';
 import { SessionsService } from '../sessions/sessions.service';
 
@@ -17,7 +18,8 @@ export class AdminActivityService {
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `SELECT s.id, s.state, s.profile_name, s.node, s.reason, s.created_at, s.ready_at, s.last_activity_at, u.email, u.id AS user_id
        FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.state IN ('queued','provisioning','starting','ready','stopping') ORDER BY s.created_at`,
+       WHERE s.state = ANY($1::text[]) ORDER BY s.created_at`,
+      [ACTIVE_SESSION_STATES],
     );
     const now = Date.now();
     return rows.map((r) => ({

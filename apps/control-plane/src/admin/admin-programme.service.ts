@@ -1,6 +1,7 @@
 import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { SessionState, TrialState } from '@trialhub/contracts';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ProfileEntity, TrialEntity } from '../database/entities';
@@ -10,12 +11,17 @@ import { ProfilesService, toProfileView } from '../profiles/profiles.service';
 import { Quotas } from '../quotas/quotas';
 import { QuotasService } from '../quotas/quotas.service';
 import { RuntimeCapacity, SESSION_RUNTIME, SessionRuntime } from '../runtime/session-runtime';
+import { SessionsRepository } from '../repositories/sessions.repository';
+import { TrialsRepository } from '../repositories/trials.repository';
 import { ReconcilerSignal } from '../sessions/reconciler-signal';
 import { SessionsService } from '../sessions/sessions.service';
 import { TrialsService } from '../trials/trials.service';
 import type { CreateProfileDto, UpdateProfileDto } from './dto/admin.dto';
 
 /** Quotas, profiles, capacity and the waitlist: the knobs of the trial programme. */
+/** Sessions a lower slot count stops (waiting ones hold no slot; stopping ones are going anyway). */
+const STOPPABLE_BEYOND_SLOTS: readonly SessionState[] = ['provisioning', 'starting', 'ready'];
+
 @Injectable()
 export class AdminProgrammeService {
   constructor(
@@ -27,6 +33,8 @@ export class AdminProgrammeService {
     private readonly audit: AuditService,
     private readonly signal: ReconcilerSignal,
     private readonly sessions: SessionsService,
+    private readonly sessionRows: SessionsRepository,
+    private readonly trialRows: TrialsRepository,
   ) {}
 
   getQuotas(): Promise<Quotas> {
@@ -43,13 +51,7 @@ export class AdminProgrammeService {
       const q = await this.quotas.update(patch, m);
       let sessionsUpdated = 0;
       if (applyToRunning && (patch.sessionMaxRuntimeMs !== undefined || patch.idleTimeoutMs !== undefined)) {
-        sessionsUpdated = queryRows(
-          await m.query(
-            `UPDATE sessions SET max_runtime_ms = COALESCE($1::bigint, max_runtime_ms), idle_timeout_ms = COALESCE($2::bigint, idle_timeout_ms)
-             WHERE state IN ('queued','provisioning','starting','ready') RETURNING id`,
-            [patch.sessionMaxRuntimeMs ?? null, patch.idleTimeoutMs ?? null],
-          ),
-        ).length;
+        sessionsUpdated = await this.sessionRows.setLimitsOfUnfinished(m, patch.sessionMaxRuntimeMs ?? null, patch.idleTimeoutMs ?? null);
       }
       await this.audit.record(admin, 'quotas.update', { type: 'quotas', id: 'global' }, { before: pick(before, patch), after: pick(q, patch), ...(applyToRunning ? { applyToRunning, sessionsUpdated } : {}) }, m);
       return q;
@@ -97,8 +99,8 @@ export class AdminProgrammeService {
   /** Stops the most recently started sessions of a profile until no more than `slots` remain (ones already stopping don't count). */
   private async stopBeyondSlots(admin: AuthUser, profile: string, slots: number): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id FROM sessions WHERE profile_name = $1 AND state IN ('provisioning', 'starting', 'ready') ORDER BY COALESCE(started_at, created_at) DESC, id DESC`,
-      [profile],
+      `SELECT id FROM sessions WHERE profile_name = $1 AND state = ANY($2::text[]) ORDER BY COALESCE(started_at, created_at) DESC, id DESC`,
+      [profile, STOPPABLE_BEYOND_SLOTS],
     );
     const excess = rows.slice(0, Math.max(0, rows.length - slots));
     for (const { id } of excess) await this.sessions.stop(admin, id, 'admin');
@@ -110,7 +112,7 @@ export class AdminProgrammeService {
     const [profiles, used, queued, cluster] = await Promise.all([
       this.profiles.list(),
       this.profiles.slotsInUse(),
-      this.dataSource.query(`SELECT profile_name, count(*)::int AS n FROM sessions WHERE state = 'queued' GROUP BY profile_name`),
+      this.dataSource.query(`SELECT profile_name, count(*)::int AS n FROM sessions WHERE state = $1 GROUP BY profile_name`, ['queued' satisfies SessionState]),
       this.runtime.capacity().then(
         (c): { nodes: RuntimeCapacity['nodes']; error?: string } => c,
         (err: Error) => ({ nodes: [] as RuntimeCapacity['nodes'], error: err.message }),
@@ -132,7 +134,8 @@ export class AdminProgrammeService {
 
   async waitlist() {
     const rows: Array<{ id: string; user_id: string; email: string; created_at: Date }> = await this.dataSource.query(
-      `SELECT t.id, t.user_id, u.email, t.created_at FROM trials t JOIN users u ON u.id = t.user_id WHERE t.state = 'waitlisted' ORDER BY t.created_at, t.id`,
+      `SELECT t.id, t.user_id, u.email, t.created_at FROM trials t JOIN users u ON u.id = t.user_id WHERE t.state = $1 ORDER BY t.created_at, t.id`,
+      ['waitlisted' satisfies TrialState],
     );
     return rows.map((r, i) => ({ position: i + 1, trialId: r.id, userId: r.user_id, email: r.email, waitingSince: new Date(r.created_at).toISOString() }));
   }
@@ -140,12 +143,7 @@ export class AdminProgrammeService {
   /** Admit one named trial, or the next N, regardless of the active-trial cap. */
   async admit(admin: AuthUser, count: number | undefined, trialId: string | undefined) {
     if (trialId) {
-      const rows = queryRows<{ id: string }>(
-        await this.dataSource.query(
-          `UPDATE trials SET state = 'active', activated_at = now(), expires_at = now() + ($2::bigint * interval '1 millisecond') WHERE id = $1 AND state = 'waitlisted' RETURNING id`,
-          [trialId, (await this.quotas.current()).trialDurationMs],
-        ),
-      );
+      const rows = await this.trialRows.activate(this.dataSource.manager, (await this.quotas.current()).trialDurationMs, { id: trialId });
       if (!rows.length) throw new NotFoundException('No waitlisted trial with that id.');
       await this.audit.record(admin, 'trial.admit', { type: 'trial', id: trialId }, { manual: true });
       return { admitted: [trialId] };

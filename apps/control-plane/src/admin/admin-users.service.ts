@@ -1,6 +1,7 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Brackets, DataSource } from 'typeorm';
+import { ACTIVE_SESSION_STATES } from '@trialhub/contracts';
 import { AuditService } from '../audit/audit.service';
 import { AuthTokenCache } from '../auth/auth-token-cache';
 import type { AuthUser } from '../auth/auth-user';
@@ -61,7 +62,7 @@ export class AdminUsersService {
     });
     this.tokenCache.forgetUser(id);
     const live = await this.dataSource.manager.find(SessionEntity, { where: { userId: id } });
-    for (const s of live.filter((x) => ['queued', 'provisioning', 'starting', 'ready'].includes(x.state))) await this.sessions.stop(admin, s.id, 'admin');
+    for (const s of live.filter((x) => ACTIVE_SESSION_STATES.includes(x.state) && x.state !== 'stopping')) await this.sessions.stop(admin, s.id, 'admin');
     return this.detail(id);
   }
 

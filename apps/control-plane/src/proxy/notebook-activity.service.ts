@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { SessionsRepository } from '../repositories/sessions.repository';
 
 /** At most one write per session in this period: the idle timeout is measured in minutes, page loads in milliseconds. */
 export const ACTIVITY_WRITE_INTERVAL_MS = 30_000;
@@ -11,7 +10,7 @@ export class NotebookActivityService {
   private readonly logger = new Logger('NotebookActivity');
   private readonly lastWritten = new Map<string, number>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sessions: SessionsRepository) {}
 
   touch(sessionId: string): void {
     const now = Date.now();
@@ -19,8 +18,8 @@ export class NotebookActivityService {
     if (last !== undefined && now - last < ACTIVITY_WRITE_INTERVAL_MS) return;
     this.lastWritten.set(sessionId, now);
     if (this.lastWritten.size > 50_000) this.forgetOlderThan(now - ACTIVITY_WRITE_INTERVAL_MS);
-    this.dataSource
-      .query(`UPDATE sessions SET last_activity_at = now() WHERE id = $1 AND state = 'ready'`, [sessionId])
+    this.sessions
+      .touchActivity(sessionId)
       .catch((err: Error) => {
         // Not worth failing a notebook request over; the next request within the period retries.
         this.lastWritten.delete(sessionId);

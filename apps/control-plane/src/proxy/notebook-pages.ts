@@ -70,10 +70,11 @@ export function notRunningAnswer(sessionId: string, session: SessionRow): ProxyA
     case 'queued':
     case 'provisioning':
     case 'starting':
+    case 'waiting':
       return {
         status: 503,
         title: 'Your notebook is starting',
-        message: session.state === 'queued' ? 'Your notebook is waiting for a free slot. This page reloads by itself.' : 'Your notebook server is starting; this usually takes a few seconds. This page reloads by itself.',
+        message: session.state === 'queued' ? 'Your notebook is waiting for a free slot. This page reloads by itself.' : session.state === 'waiting' ? 'Your notebook is waiting for a free GPU. This page reloads by itself.' : 'Your notebook server is starting; this usually takes a few seconds. This page reloads by itself.',
         link: sessionPage(sessionId),
         refreshSeconds: 2,
       };

@@ -39,8 +39,13 @@ export interface SessionSpec {
   uploadUrl: string;
   /** Jupyter's base URL: `/notebook/<sessionId>/`. */
   baseUrl: string;
-  /** The trial's end: no session process or pod may outlive it. */
+  /** The trial's end (the control plane stops the session gracefully then). */
   trialExpiresAt: Date;
+  /**
+   * When the runtime ends the session by itself (the pod's activeDeadlineSeconds), should no
+   * control plane do it first: the trial's end plus a margin. Defaults to `trialExpiresAt`.
+   */
+  backstopAt?: Date;
 }
 
 /** What a driver observed about one session. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { SESSION_STATES } from '@trialhub/contracts';
+import { SESSION_STATES, SessionState, SLOT_HOLDING_STATES } from '@trialhub/contracts';
 import { SessionEntity } from '../database/entities';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -36,7 +36,8 @@ export class SessionMetrics {
       registers,
       async collect() {
         const rows: Array<{ state: string; profile_name: string; n: number }> = await dataSource.query(
-          `SELECT state, profile_name, count(*)::int AS n FROM sessions WHERE state <> 'stopped' OR stopped_at > now() - interval '1 day' GROUP BY 1, 2`,
+          `SELECT state, profile_name, count(*)::int AS n FROM sessions WHERE state <> $1 OR stopped_at > now() - interval '1 day' GROUP BY 1, 2`,
+          ['stopped' satisfies SessionState],
         );
         this.reset();
         for (const r of rows) if ((SESSION_STATES as readonly string[]).includes(r.state)) this.set({ state: r.state, profile: r.profile_name }, r.n);
@@ -49,7 +50,8 @@ export class SessionMetrics {
       registers,
       async collect() {
         const rows: Array<{ name: string; n: number }> = await dataSource.query(
-          `SELECT p.name, count(s.id)::int AS n FROM profiles p LEFT JOIN sessions s ON s.profile_name = p.name AND s.state = 'queued' GROUP BY p.name`,
+          `SELECT p.name, count(s.id)::int AS n FROM profiles p LEFT JOIN sessions s ON s.profile_name = p.name AND s.state = $1 GROUP BY p.name`,
+          ['queued' satisfies SessionState],
         );
         this.reset();
         for (const r of rows) this.set({ profile: r.name }, r.n);
@@ -63,7 +65,8 @@ export class SessionMetrics {
       async collect() {
         const rows: Array<{ name: string; slots: number; gpus: number; used: number }> = await dataSource.query(
           `SELECT p.name, p.slots, p.gpus, count(s.id)::int AS used FROM profiles p
-           LEFT JOIN sessions s ON s.profile_name = p.name AND s.state IN ('provisioning','starting','ready','stopping') GROUP BY p.name, p.slots, p.gpus`,
+           LEFT JOIN sessions s ON s.profile_name = p.name AND s.state = ANY($1::text[]) GROUP BY p.name, p.slots, p.gpus`,
+          [SLOT_HOLDING_STATES],
         );
         this.reset();
         for (const r of rows) {

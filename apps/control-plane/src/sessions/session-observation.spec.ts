@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decide } from './session-observation';
 
 const ready = { sessionId: 's', phase: 'ready' as const, endpoint: { host: '127.0.0.1', port: 1 } };
+const unschedulable = { sessionId: 's', phase: 'pending' as const, reason: 'Unschedulable', message: '0/2 nodes are available' };
 
 describe('decide', () => {
   it('marks a starting session ready when the runtime says so', () => {
@@ -12,18 +13,24 @@ describe('decide', () => {
   it('turns runtime failures into failures with their reason', () => {
     const d = decide('starting', { sessionId: 's', phase: 'failed', reason: 'ImagePullBackOff', message: 'The notebook image could not be pulled' }, 0, 60_000);
     expect(d).toEqual({ kind: 'fail', reasonCode: 'ImagePullBackOff', message: 'The notebook image could not be pulled' });
+    expect(decide('waiting', { sessionId: 's', phase: 'failed', reason: 'Evicted' }, 0, 60_000).kind).toBe('fail');
   });
 
-  it('sends unschedulable sessions back to the queue and forward again once scheduled', () => {
-    expect(decide('starting', { sessionId: 's', phase: 'pending', reason: 'Unschedulable', message: '0/2 nodes are available' }, 0, 60_000).kind).toBe('unschedulable');
-    expect(decide('queued', { sessionId: 's', phase: 'starting' }, 0, 60_000).kind).toBe('scheduled');
-    expect(decide('queued', { sessionId: 's', phase: 'pending', reason: 'Unschedulable' }, 0, 60_000).kind).toBe('none');
+  it('makes an unschedulable session wait, keeps it waiting, and starts it when a node takes the pod', () => {
+    expect(decide('starting', unschedulable, 0, 60_000)).toEqual({ kind: 'wait', message: '0/2 nodes are available' });
+    expect(decide('waiting', unschedulable, 0, 60_000).kind).toBe('none');
+    expect(decide('waiting', { sessionId: 's', phase: 'starting' }, 0, 60_000).kind).toBe('scheduled');
+    // A pod that was scheduled and became ready between two looks still goes through starting.
+    expect(decide('waiting', ready, 0, 60_000).kind).toBe('scheduled');
+    // Queued sessions have no pod: observations of them are ignored.
+    expect(decide('queued', { sessionId: 's', phase: 'starting' }, 0, 60_000).kind).toBe('none');
   });
 
-  it('reports a ready session whose pod vanished as lost, and a starting one only after a grace period', () => {
+  it('reports a ready session whose pod vanished as lost, and a starting or waiting one only after a grace period', () => {
     expect(decide('ready', undefined, 0, 60_000).kind).toBe('lost');
     expect(decide('starting', { sessionId: 's', phase: 'gone' }, 1_000, 60_000).kind).toBe('none');
     expect(decide('starting', undefined, 61_000, 60_000).kind).toBe('lost');
+    expect(decide('waiting', undefined, 61_000, 60_000).kind).toBe('lost');
   });
 
   it('ignores terminal sessions', () => {

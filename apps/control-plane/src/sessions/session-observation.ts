@@ -6,28 +6,34 @@ export type ObservationDecision =
   | { kind: 'none' }
   | { kind: 'ready'; observation: RuntimeObservation }
   | { kind: 'fail'; reasonCode: string; message: string }
-  | { kind: 'unschedulable'; message: string }
+  /** starting → waiting: no node has room for the pod (the scheduler's Unschedulable). */
+  | { kind: 'wait'; message: string }
+  /** waiting → starting: a node took the pod (a GPU freed up). */
   | { kind: 'scheduled' }
   | { kind: 'lost' };
 
-/** Pure: maps an observation onto the session state machine. */
+const OBSERVED: readonly SessionState[] = ['starting', 'waiting', 'ready'];
+
+/**
+ * Pure: maps an observation onto the session state machine. Only the runtime's typed
+ * `reason` is read (`Unschedulable`), never the scheduler's sentence.
+ */
 export function decide(state: SessionState, obs: RuntimeObservation | undefined, msSinceStart: number, lostAfterMs: number): ObservationDecision {
-  const live = state === 'provisioning' || state === 'starting' || state === 'ready' || state === 'queued';
-  if (!live) return { kind: 'none' };
+  if (!OBSERVED.includes(state)) return { kind: 'none' };
   if (!obs || obs.phase === 'gone') {
     if (state === 'ready') return { kind: 'lost' };
-    if (state === 'starting' && msSinceStart > lostAfterMs) return { kind: 'lost' };
-    return { kind: 'none' };
+    return msSinceStart > lostAfterMs ? { kind: 'lost' } : { kind: 'none' };
   }
   switch (obs.phase) {
     case 'failed':
       return { kind: 'fail', reasonCode: obs.reason ?? 'Failed', message: obs.message ?? 'The notebook stopped with an error.' };
     case 'ready':
-      return state === 'ready' ? { kind: 'none' } : { kind: 'ready', observation: obs };
+      if (state === 'ready') return { kind: 'none' };
+      return state === 'waiting' ? { kind: 'scheduled' } : { kind: 'ready', observation: obs };
     case 'pending':
-      if (obs.reason === 'Unschedulable' && state === 'starting') return { kind: 'unschedulable', message: obs.message ?? 'No node can take the notebook right now.' };
+      if (obs.reason === 'Unschedulable' && state === 'starting') return { kind: 'wait', message: obs.message ?? 'No node can take the notebook right now.' };
       return { kind: 'none' };
     case 'starting':
-      return state === 'queued' ? { kind: 'scheduled' } : { kind: 'none' };
+      return state === 'waiting' ? { kind: 'scheduled' } : { kind: 'none' };
   }
 }

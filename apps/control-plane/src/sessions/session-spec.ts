@@ -16,12 +16,21 @@ export function toRuntimeProfile(p: ProfileEntity): RuntimeProfile {
   };
 }
 
+/**
+ * How long after the trial's end the runtime's own backstop (the pod's activeDeadlineSeconds)
+ * fires. The normal path comes first: the deadline pass (every second) moves the session to
+ * `stopping` at the trial's end and the pod gets its termination grace period (60 s by default)
+ * for the preStop hook to save outputs. The backstop only matters when no control plane runs.
+ */
+export const BACKSTOP_MARGIN_MS = 5 * 60_000;
+
 export function buildSessionSpec(
   s: SessionEntity,
   trial: TrialEntity,
   profile: ProfileEntity,
   credentials: { jupyterToken: string; uploadToken: string; uploadUrl: string },
 ): SessionSpec {
+  const trialExpiresAt = trial.expiresAt ?? new Date();
   return {
     sessionId: s.id,
     trialId: s.trialId,
@@ -29,6 +38,7 @@ export function buildSessionSpec(
     profile: toRuntimeProfile(profile),
     ...credentials,
     baseUrl: `/notebook/${s.id}/`,
-    trialExpiresAt: trial.expiresAt ?? new Date(),
+    trialExpiresAt,
+    backstopAt: new Date(trialExpiresAt.getTime() + BACKSTOP_MARGIN_MS),
   };
 }

@@ -1,4 +1,7 @@
 import type { SessionEventEntity } from '../database/entities';
+import { stateLiteral } from '../repositories/state-literal';
+
+const QUEUED = stateLiteral('queued');
 
 /**
  * What a session's view needs beyond its row, as SQL over the row aliased `s`, so a view costs
@@ -10,8 +13,8 @@ export const SESSION_VIEW_EXTRAS: Record<keyof SessionViewExtrasRow, string> = {
       WHERE session_id = s.id ORDER BY id LIMIT 500) e)`,
   view_trial_expires_at: `(SELECT expires_at FROM trials WHERE id = s.trial_id)`,
   view_max_runtime_ms: `(SELECT (value #>> '{}')::bigint FROM settings WHERE key = 'sessionMaxRuntimeMs')`,
-  view_ahead: `CASE WHEN s.state = 'queued' THEN (
-      SELECT count(*)::int FROM sessions q WHERE q.state = 'queued' AND q.profile_name = s.profile_name AND (q.queued_at, q.id) < (s.queued_at, s.id)) END`,
+  view_ahead: `CASE WHEN s.state = ${QUEUED} THEN (
+      SELECT count(*)::int FROM sessions q WHERE q.state = ${QUEUED} AND q.profile_name = s.profile_name AND (q.queued_at, q.id) < (s.queued_at, s.id)) END`,
 };
 
 export interface SessionViewExtrasRow {

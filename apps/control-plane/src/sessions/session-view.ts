@@ -17,7 +17,7 @@ export function toSessionView(
     userId: s.userId,
     profile: s.profileName,
     state: s.state,
-    reason: s.state === 'queued' ? queuedReason(s, extra.queuePosition) : s.reason,
+    reason: s.state === 'queued' ? queuedReason(s, extra.queuePosition) : s.state === 'waiting' ? waitingReason(s.reason) : s.reason,
     queuePosition: extra.queuePosition,
     // The portal's old path: it hands the owner off to the session's own origin when followed (a one-time token is
     // minted at click time, never kept in a cached, polled view).
@@ -32,18 +32,22 @@ export function toSessionView(
   };
 }
 
+/** Why a queued session waits for a slot of its profile, with its place: "Every x86-gpu slot is in use; you are 3rd in the queue". */
+export function queuedReason(s: Pick<SessionEntity, 'profileName'>, position: number | null): string {
+  return `Every ${s.profileName} slot is in use${position ? `; you are ${ordinal(position)} in the queue` : ''}`;
+}
+
 /**
- * Why a queued session waits, in words, with its place: "No GPU node has a free nvidia.com/gpu;
- * you are 3rd in the queue". The scheduler's own message is kept in the event history.
+ * Why a `waiting` session's pod has no node yet, in words, from the scheduler's message (kept as
+ * the session's reason text and in the event history): "No GPU node has a free nvidia.com/gpu".
+ * The one place that reads the scheduler's sentence; the state itself says that it waits.
  */
-export function queuedReason(s: Pick<SessionEntity, 'reason' | 'reasonCode' | 'profileName'>, position: number | null): string {
-  const place = position ? `; you are ${ordinal(position)} in the queue` : '';
-  if (s.reasonCode !== 'Unschedulable') return `Every ${s.profileName} slot is in use${place}`;
-  const message = s.reason ?? '';
-  if (/Insufficient nvidia\.com\/gpu/.test(message)) return `No GPU node has a free nvidia.com/gpu${place}`;
-  if (/Insufficient (cpu|memory)/.test(message)) return `No node has enough free CPU or memory for this profile${place}`;
-  if (/node affinity\/selector|untolerated taint/.test(message) && !/Insufficient/.test(message)) return `No node in the cluster matches this profile${place}`;
-  return `No node can take the notebook yet${message ? ` (${message})` : ''}${place}`;
+export function waitingReason(schedulerMessage: string | null): string {
+  const message = schedulerMessage ?? '';
+  if (/Insufficient nvidia\.com\/gpu/.test(message)) return 'No GPU node has a free nvidia.com/gpu';
+  if (/Insufficient (cpu|memory)/.test(message)) return 'No node has enough free CPU or memory for this profile';
+  if (/node affinity\/selector|untolerated taint/.test(message) && !/Insufficient/.test(message)) return 'No node in the cluster matches this profile';
+  return `No node can take the notebook yet${message ? ` (${message})` : ''}`;
 }
 
 export function ordinal(n: number): string {

@@ -1,7 +1,7 @@
 import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, MoreThan, SelectQueryBuilder } from 'typeorm';
-import { ACTIVE_SESSION_STATES, SessionView } from '@trialhub/contracts';
+import { DataSource, EntityManager, MoreThan, SelectQueryBuilder } from 'typeorm';
+import { RUNTIME_SESSION_STATES, SessionView } from '@trialhub/contracts';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { AppConfig } from '../config/app-config';
@@ -9,7 +9,7 @@ import { SessionEntity, SessionEventEntity, TrialEntity, UserEntity } from '../d
 import { ProfilesService } from '../profiles/profiles.service';
 import { QuotasService } from '../quotas/quotas.service';
 import { ReconcilerSignal } from './reconciler-signal';
-import { applyTransition, recordSessionEvent } from './session-transitions';
+import { SessionsRepository } from '../repositories/sessions.repository';
 import { toSessionView } from './session-view';
 import { SessionViewCache } from './session-view-cache';
 import { SESSION_VIEW_EXTRAS, SESSION_VIEW_EXTRAS_SQL, SessionViewExtrasRow } from './session-view-query';
@@ -18,6 +18,7 @@ import { SESSION_VIEW_EXTRAS, SESSION_VIEW_EXTRAS_SQL, SessionViewExtrasRow } fr
 export class SessionsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly sessions: SessionsRepository,
     private readonly config: AppConfig,
     private readonly profiles: ProfilesService,
     private readonly quotas: QuotasService,
@@ -42,9 +43,7 @@ export class SessionsService {
         throw new ForbiddenException(`Your account may use these profiles: ${quotas.allowedProfiles.join(', ')}.`);
       }
       await this.assertUnderSessionLimit(manager, auth.id, quotas.sessionsPerUser);
-      const now = new Date();
-      const created = await manager.save(manager.create(SessionEntity, { userId: auth.id, trialId: trial.id, profileName: profile.name, state: 'queued', queuedAt: now }));
-      await manager.insert(SessionEventEntity, { sessionId: created.id, fromState: null, toState: 'queued', reason: 'launch', message: `Queued a ${profile.displayName} session` });
+      const created = await this.sessions.createQueued(manager, { userId: auth.id, trialId: trial.id, profileName: profile.name }, `Queued a ${profile.displayName} session`);
       await this.audit.record(auth, 'session.launch', { type: 'session', id: created.id }, { profile: profile.name }, manager);
       return created;
     });
@@ -78,15 +77,18 @@ export class SessionsService {
     return entities.map((e) => this.toView(e, extras.get(e.id)!));
   }
 
-  /** Stopping is asynchronous: the answer shows `stopping`; a queued session stops at once. */
+  /**
+   * Stopping is asynchronous: the answer shows `stopping` and the reconciler deletes the runtime's
+   * objects (a waiting session's pending pod included, at once); a queued session has none and stops at once.
+   */
   async stop(auth: AuthUser, id: string, reason: 'user' | 'admin' = 'user'): Promise<SessionView> {
     const session = await this.dataSource.transaction(async (manager) => {
       const s = await this.findVisible(auth, id, manager, true);
       const who = reason === 'admin' ? 'an administrator' : 'you';
       if (s.state === 'queued') {
-        await applyTransition(manager, s, { to: 'stopped', reason, message: `Stopped by ${who} before it started`, patch: { stoppedAt: new Date(), stopReason: reason, reason: null } });
-      } else if (s.state === 'provisioning' || s.state === 'starting' || s.state === 'ready') {
-        await applyTransition(manager, s, { to: 'stopping', reason, message: `Stopping: asked by ${who}`, patch: { stopReason: reason, nextCheckAt: null } });
+        await this.sessions.transition(manager, s, { to: 'stopped', reason, message: `Stopped by ${who} before it started`, patch: { stoppedAt: new Date(), stopReason: reason, reason: null } });
+      } else if (RUNTIME_SESSION_STATES.includes(s.state) && s.state !== 'stopping') {
+        await this.sessions.transition(manager, s, { to: 'stopping', reason, message: `Stopping: asked by ${who}`, patch: { stopReason: reason, nextCheckAt: null } });
       } else return s;
       await this.audit.record(auth, reason === 'admin' ? 'session.force-stop' : 'session.stop', { type: 'session', id: s.id }, { userId: s.userId }, manager);
       return s;
@@ -105,7 +107,7 @@ export class SessionsService {
       if (trial.id !== s.trialId) throw new ConflictException('This session belongs to an earlier trial; launch a new session instead.');
       const quotas = await this.quotas.forUser(s.userId, manager);
       await this.assertUnderSessionLimit(manager, s.userId, quotas.sessionsPerUser);
-      await applyTransition(manager, s, {
+      await this.sessions.transition(manager, s, {
         to: 'queued',
         reason: 'resume',
         message: 'Resumed: queued again with the same workspace',
@@ -158,7 +160,7 @@ export class SessionsService {
   }
 
   private async assertUnderSessionLimit(manager: EntityManager, userId: string, limit: number): Promise<void> {
-    const running = await manager.count(SessionEntity, { where: { userId, state: In([...ACTIVE_SESSION_STATES]) } });
+    const running = await this.sessions.countActiveOf(userId, manager);
     if (running >= limit) {
       throw new ConflictException(`You already have ${running} session${running === 1 ? '' : 's'} running or queued (your limit is ${limit}). Stop one before launching another.`);
     }
@@ -166,6 +168,6 @@ export class SessionsService {
 
   /** Used by the reconciler and the proxy. */
   recordEvent(sessionId: string, message: string, reason: string | null = null): Promise<void> {
-    return recordSessionEvent(this.dataSource.manager, sessionId, message, reason);
+    return this.sessions.recordEvent(sessionId, message, reason);
   }
 }

@@ -1,17 +1,14 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { TrialEndReason, TrialView } from '@trialhub/contracts';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { TrialEntity, UserEntity } from '../database/entities';
 import { MailService } from '../mail/mail.service';
 import { QuotasService } from '../quotas/quotas.service';
-import { queryRows } from '../database/query-rows';
 import { LifecycleLog } from '../logging/lifecycle-log.service';
-
-/** Serialises admission decisions across replicas (held for one transaction). */
-const ADMISSION_LOCK = `SELECT pg_advisory_xact_lock(hashtext('trialhub:trial-admission'))`;
+import { TrialsRepository } from '../repositories/trials.repository';
 
 @Injectable()
 export class TrialsService {
@@ -19,6 +16,7 @@ export class TrialsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly trials: TrialsRepository,
     private readonly quotas: QuotasService,
     private readonly audit: AuditService,
     private readonly mail: MailService,
@@ -36,16 +34,14 @@ export class TrialsService {
 
   /** A new trial: active at once while there is room and nobody waits, otherwise waitlisted. */
   async createForUser(userId: string, manager: EntityManager): Promise<TrialEntity> {
-    await manager.query(ADMISSION_LOCK);
+    await this.trials.lockAdmission(manager);
     const quotas = await this.quotas.current(manager);
-    const [{ active, waiting }] = await manager.query(
-      `SELECT count(*) FILTER (WHERE state = 'active')::int AS active, count(*) FILTER (WHERE state = 'waitlisted')::int AS waiting FROM trials`,
-    );
+    const { active, waiting } = await this.trials.counts(manager);
     const room = quotas.maxActiveTrials === null || active < quotas.maxActiveTrials;
     const now = new Date();
     const trial = manager.create(TrialEntity, { userId, state: 'waitlisted' });
     if (room && waiting === 0) Object.assign(trial, { state: 'active', activatedAt: now, expiresAt: new Date(now.getTime() + quotas.trialDurationMs) });
-    return manager.save(trial);
+    return this.trials.save(trial, manager);
   }
 
   /** The user's most recent trial. */
@@ -56,11 +52,7 @@ export class TrialsService {
   async view(trial: TrialEntity): Promise<TrialView> {
     let position: number | null = null;
     if (trial.state === 'waitlisted') {
-      const [{ ahead }] = await this.dataSource.query(
-        `SELECT count(*)::int AS ahead FROM trials WHERE state = 'waitlisted' AND (created_at, id) < ($1, $2)`,
-        [trial.createdAt, trial.id],
-      );
-      position = ahead + 1;
+      position = (await this.trials.waitlistedAhead(trial)) + 1;
     }
     const secondsLeft = trial.state === 'active' && trial.expiresAt ? Math.max(0, Math.floor((trial.expiresAt.getTime() - Date.now()) / 1000)) : null;
     return {
@@ -90,7 +82,7 @@ export class TrialsService {
       if (!trial) throw new NotFoundException('No such trial.');
       if (trial.state === 'ended') throw new ConflictException('This trial has already ended.');
       Object.assign(trial, { state: 'ended', endedAt: new Date(), endReason: reason });
-      await manager.save(trial);
+      await this.trials.save(trial, manager);
       await this.audit.record(actor, 'trial.end', { type: 'trial', id: trial.id }, { reason, userId: trial.userId }, manager);
       return trial;
     });
@@ -108,9 +100,9 @@ export class TrialsService {
   /** Admits waitlisted trials first-in first-out while there is room. Returns how many were admitted. */
   async admitWaitlisted(limit?: number, actor?: AuditActor): Promise<TrialEntity[]> {
     return this.logAdmitted(await this.dataSource.transaction(async (manager) => {
-      await manager.query(ADMISSION_LOCK);
+      await this.trials.lockAdmission(manager);
       const quotas = await this.quotas.current(manager);
-      const [{ active }] = await manager.query(`SELECT count(*)::int AS active FROM trials WHERE state = 'active'`);
+      const { active } = await this.trials.counts(manager);
       const room = quotas.maxActiveTrials === null ? Number.MAX_SAFE_INTEGER : Math.max(0, quotas.maxActiveTrials - active);
       const take = Math.min(room, limit ?? room);
       return take > 0 ? this.activateNext(manager, take, quotas.trialDurationMs, actor) : [];
@@ -125,20 +117,14 @@ export class TrialsService {
   /** Admin: admit the next N regardless of the active-trial cap. */
   async admitNext(count: number, actor: AuditActor): Promise<TrialEntity[]> {
     return this.logAdmitted(await this.dataSource.transaction(async (manager) => {
-      await manager.query(ADMISSION_LOCK);
+      await this.trials.lockAdmission(manager);
       const quotas = await this.quotas.current(manager);
       return this.activateNext(manager, count, quotas.trialDurationMs, actor);
     }));
   }
 
   private async activateNext(manager: EntityManager, count: number, durationMs: number, actor?: AuditActor): Promise<TrialEntity[]> {
-    const rows = queryRows<{ id: string }>(await manager.query(
-      `UPDATE trials SET state = 'active', activated_at = now(), expires_at = now() + ($2::bigint * interval '1 millisecond')
-       WHERE id IN (SELECT id FROM trials WHERE state = 'waitlisted' ORDER BY created_at, id LIMIT $1 FOR UPDATE SKIP LOCKED)
-       RETURNING id`,
-      [count, durationMs],
-    ));
-    const admitted = rows.length ? await manager.find(TrialEntity, { where: { id: In(rows.map((r) => r.id)) }, order: { createdAt: 'ASC' } }) : [];
+    const admitted = await this.trials.activate(manager, durationMs, { count });
     for (const trial of admitted) {
       await this.audit.record(actor ?? { id: null, email: 'system' }, 'trial.admit', { type: 'trial', id: trial.id }, { userId: trial.userId }, manager);
       const user = await manager.findOne(UserEntity, { where: { id: trial.userId } });
@@ -161,7 +147,7 @@ export class TrialsService {
       if (trial.state !== 'active' || !trial.expiresAt) throw new ConflictException(`Only an active trial can be extended; this one is ${trial.state}.`);
       trial.expiresAt = new Date(trial.expiresAt.getTime() + hours * 3_600_000);
       trial.warnedAt = null;
-      await manager.save(trial);
+      await this.trials.save(trial, manager);
       await this.audit.record(actor, 'trial.extend', { type: 'trial', id: trial.id }, { hours, userId: trial.userId, expiresAt: trial.expiresAt.toISOString() }, manager);
       return trial;
     });
@@ -182,9 +168,7 @@ export class TrialsService {
 
   /** Ends every active trial past its expiry. Safe on several replicas: the UPDATE claims each row once. */
   async expireDue(): Promise<string[]> {
-    const rows = queryRows<{ id: string; user_id: string }>(await this.dataSource.query(
-      `UPDATE trials SET state = 'ended', ended_at = now(), end_reason = 'expired' WHERE state = 'active' AND expires_at <= now() RETURNING id, user_id`,
-    ));
+    const rows = await this.trials.expireDue();
     for (const row of rows) {
       await this.audit.record({ id: null, email: 'system' }, 'trial.end', { type: 'trial', id: row.id }, { reason: 'expired', userId: row.user_id });
       this.lifecycle.trialEnded({ userId: row.user_id, trialId: row.id }, 'expired');
@@ -198,11 +182,7 @@ export class TrialsService {
 
   /** Mails each user once, an hour before the trial ends. */
   async warnExpiring(): Promise<number> {
-    const rows = queryRows<{ id: string; expires_at: Date; email: string }>(await this.dataSource.query(
-      `UPDATE trials t SET warned_at = now() FROM users u
-       WHERE u.id = t.user_id AND t.state = 'active' AND t.warned_at IS NULL AND t.expires_at <= now() + interval '1 hour' AND t.expires_at > now()
-       RETURNING t.id, t.expires_at, u.email`,
-    ));
+    const rows = await this.trials.markWarned();
     for (const row of rows) {
       await this.mail.send({
         to: row.email,

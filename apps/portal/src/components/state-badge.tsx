@@ -4,6 +4,7 @@ const LABELS: Record<SessionState, string> = {
   queued: 'Queued',
   provisioning: 'Provisioning',
   starting: 'Starting',
+  waiting: 'Waiting for a GPU',
   ready: 'Ready',
   stopping: 'Stopping',
   stopped: 'Stopped',

@@ -14,7 +14,7 @@ import { useTrial } from '../hooks/use-trial';
 import { asTrialAllows } from '../live/trial-bound';
 import { Link } from '../router';
 
-const STOPPABLE = ['queued', 'provisioning', 'starting', 'ready'];
+const STOPPABLE = ['queued', 'provisioning', 'starting', 'waiting', 'ready'];
 const RESUMABLE = ['stopped', 'failed'];
 
 /** One session, live: its progress and history as they stream, and what can be done with it. */

@@ -87,7 +87,7 @@ export function buildSessionPod(spec: SessionSpec, opts: SessionPodOptions): V1P
       // count) rather than a single terminated container that looks like a clean exit.
       restartPolicy: 'Always',
       // Kubernetes' own backstop: the pod cannot outlive the trial even if no control plane runs.
-      activeDeadlineSeconds: secondsLeft(spec.trialExpiresAt, opts.now ?? new Date()),
+      activeDeadlineSeconds: secondsLeft(spec.backstopAt ?? spec.trialExpiresAt, opts.now ?? new Date()),
       terminationGracePeriodSeconds: opts.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS,
       automountServiceAccountToken: false,
       enableServiceLinks: false,

@@ -128,7 +128,7 @@ export class LocalRuntime implements SessionRuntime {
     const record: SessionRecord = {
       sessionId: spec.sessionId, trialId: spec.trialId, installationId: this.options.installationId, pid: null, port: null,
       baseUrl: spec.baseUrl, mode: jupyter ? 'jupyter' : 'headless', startedAt: new Date().toISOString(),
-      trialExpiresAt: spec.trialExpiresAt.toISOString(), tokenHash: sha256(spec.jupyterToken),
+      trialExpiresAt: (spec.backstopAt ?? spec.trialExpiresAt).toISOString(), tokenHash: sha256(spec.jupyterToken),
       uploadUrl: spec.uploadUrl, uploadToken: spec.uploadToken, logFile,
     };
     let command: string[] | null;

@@ -40,7 +40,7 @@ export function sessionEnv(spec: SessionSpec, ctx: CommandContext): NodeJS.Proce
 /** Wraps a command in `timeout` so that it dies at the trial's end even with no control plane running (the pod's activeDeadlineSeconds). */
 export function withBackstop(command: string[], spec: SessionSpec, ctx: CommandContext, now = Date.now()): string[] {
   if (!ctx.timeoutBin) return command;
-  const seconds = Math.max(1, Math.ceil((spec.trialExpiresAt.getTime() - now) / 1000) + BACKSTOP_SLACK_SECONDS);
+  const seconds = Math.max(1, Math.ceil(((spec.backstopAt ?? spec.trialExpiresAt).getTime() - now) / 1000) + BACKSTOP_SLACK_SECONDS);
   return [ctx.timeoutBin, '--signal=TERM', '--kill-after=10', `${seconds}s`, ...command];
 }
 
