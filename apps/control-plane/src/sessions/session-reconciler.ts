@@ -333,8 +333,8 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
           applyTransition(m, s, {
             to: 'ready',
             reason: 'ready',
-            message: o.mode === 'headless' ? 'Ready: Jupyter is not installed here, so the trainer runs headless' : 'Ready: the notebook is open for you',
-            patch: { readyAt: new Date(), lastActivityAt: new Date(), endpointHost: o.endpoint?.host ?? null, endpointPort: o.endpoint?.port ?? null, node: o.node ?? null, mode: o.mode ?? 'jupyter', reason: null },
+            message: o.localMode === 'headless' ? 'Ready: Jupyter is not installed here, so the trainer runs headless' : 'Ready: the notebook is open for you',
+            patch: { readyAt: new Date(), lastActivityAt: new Date(), endpointHost: o.endpoint?.host ?? null, endpointPort: o.endpoint?.port ?? null, node: o.node ?? null, mode: o.localMode ?? 'jupyter', reason: null },
           }),
         );
         this.metrics.launched(s);
