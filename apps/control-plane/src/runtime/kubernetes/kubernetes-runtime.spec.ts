@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubernetes, type FakeKubernetes } from '../../../../../test/fake-k8s';
 import { TransientRuntimeError } from '../session-runtime';
 import { isListedApiCall } from './api-calls';
-import { observed, runtimeFor } from './fake-cluster.test-support';
+import { observed, runtimeFor } from '../../../../../test/support/runtime/kubernetes-driver';
 import type { KubernetesRuntime } from './kubernetes-runtime';
 import { checkRestrictedPodSecurity } from './pod-security';
-import { sessionSpec } from './test-fixtures';
+import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
 
 const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' as const };
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KubernetesApiError } from './kube-api';
 import { explainPodRefusal } from './pod-refusals';
-import { sessionSpec } from './test-fixtures';
+import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
 
 const profile = { ...sessionSpec().profile, name: 'x86-gpu', runtimeClassName: 'gvisor' };
 const refused = (message: string, status = 403) => new KubernetesApiError(`Kubernetes refused to create pod trialhub-s-1: ${message} (HTTP ${status} Forbidden)`, status, 'Forbidden');
