@@ -1,6 +1,8 @@
-// Compiles apps/, libs/ and test/ TypeScript to dist/ with SWC (decorator metadata kept),
-// and builds the portal with Vite. `--if-stale` skips each part whose output is newer
-// than every source file, so `npm start` stays fast after the first build.
+// Compiles apps/ and libs/ TypeScript to dist/ with SWC (decorator metadata kept), and builds
+// the portal with Vite. `--if-stale` skips each part whose output is newer than every source
+// file, so `npm start` stays fast after the first build. Specs and test code are never part of
+// that build (the control-plane image copies dist/); `--with-test-harness` also compiles test/
+// into dist/test for the fake cluster's CLI and the benchmarks (scripts/run-ts.mjs asks for it).
 import { transformFile } from '@swc/core';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, cpSync } from 'node:fs';
@@ -8,6 +10,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const ifStale = process.argv.includes('--if-stale');
+const withTestHarness = process.argv.includes('--with-test-harness');
+const serverOnly = process.argv.includes('--server-only');
+/** Test-only files that may sit beside the code they test: never compiled into the app. */
+const TEST_ONLY = /\.(spec|e2e|bench)\.tsx?$|test-support|test-fixtures/;
 const outDir = join(root, 'dist');
 
 function walk(dir, pick, out = []) {
@@ -22,10 +28,10 @@ function walk(dir, pick, out = []) {
 }
 const newest = (files) => files.reduce((m, f) => Math.max(m, statSync(f).mtimeMs), 0);
 
-async function buildServer() {
-  const dirs = ['apps/control-plane', 'apps/trainer', 'libs', 'test'].map((d) => join(root, d));
-  const sources = dirs.flatMap((d) => walk(d, (p) => p.endsWith('.ts') && !p.endsWith('.d.ts')));
-  const stamp = join(outDir, '.server-stamp');
+async function buildServer(dirNames, stampName, testHarness) {
+  const dirs = dirNames.map((d) => join(root, d));
+  const sources = dirs.flatMap((d) => walk(d, (p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && (testHarness || !TEST_ONLY.test(relative(root, p)))));
+  const stamp = join(outDir, stampName);
   if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(sources)) return;
   for (const file of sources) {
     const rel = relative(root, file);
@@ -47,7 +53,7 @@ async function buildServer() {
     if (map) writeFileSync(target + '.map', map);
   }
   // Non-TypeScript assets that ship next to the code (notebooks, HTML templates).
-  for (const dir of ['apps/trainer/notebooks', 'apps/control-plane/src/assets']) {
+  for (const dir of testHarness ? [] : ['apps/trainer/notebooks', 'apps/control-plane/src/assets']) {
     if (existsSync(join(root, dir))) cpSync(join(root, dir), join(outDir, dir), { recursive: true });
   }
   mkdirSync(outDir, { recursive: true });
@@ -65,5 +71,6 @@ function buildPortal() {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-await buildServer();
-buildPortal();
+await buildServer(['apps/control-plane', 'apps/trainer', 'libs'], '.server-stamp', false);
+if (withTestHarness) await buildServer(['test'], '.test-harness-stamp', true);
+if (!serverOnly) buildPortal();

@@ -3,7 +3,7 @@ import { Pod } from 'kubernetes-models/v1';
 import { ENV_NAMES, validateEnvironment } from '../../apps/control-plane/src/config/environment';
 import { DEFAULT_PROFILES } from '../../apps/control-plane/src/profiles/default-profiles';
 import { buildSessionPod, checkRestrictedPodSecurity } from '../../apps/control-plane/src/runtime/kubernetes';
-import { sessionSpec } from '../../apps/control-plane/src/runtime/kubernetes/test-fixtures';
+import { sessionSpec } from '../../test/support/runtime/session-specs';
 import type { RuntimeProfile } from '../../apps/control-plane/src/runtime/session-runtime';
 import { findGenerated, findOne, KubeObject, OVERLAYS, renderOverlay } from '../test/kustomize';
 import { parseQuantity } from '../test/quantity';

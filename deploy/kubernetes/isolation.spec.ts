@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSessionPod } from '../../apps/control-plane/src/runtime/kubernetes';
-import { sessionSpec } from '../../apps/control-plane/src/runtime/kubernetes/test-fixtures';
+import { sessionSpec } from '../../test/support/runtime/session-specs';
 import type { RuntimeProfile } from '../../apps/control-plane/src/runtime/session-runtime';
 import { admitRuntimeClass } from '../../test/fake-k8s/runtime-classes';
 import { ObjectStore } from '../../test/fake-k8s/store';

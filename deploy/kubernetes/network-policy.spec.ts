@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSessionPod } from '../../apps/control-plane/src/runtime/kubernetes';
-import { sessionSpec } from '../../apps/control-plane/src/runtime/kubernetes/test-fixtures';
+import { sessionSpec } from '../../test/support/runtime/session-specs';
 import { findAll, findOne, OVERLAYS, renderOverlay } from '../test/kustomize';
 import { Endpoint, NetworkPolicyModel, NetworkPolicyObject } from '../test/network-policy';
 

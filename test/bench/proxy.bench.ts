@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { hmac } from '../../apps/control-plane/src/common/crypto';
-import { freePort } from '../../apps/control-plane/src/database/embedded-postgres';
+import { freePort } from '../../apps/control-plane/src/common/free-port';
 import { repoRoot } from '../../apps/control-plane/src/runtime/local/repo-root';
 import { ApiClient } from '../support/http';
 import { NotebookClient } from '../support/notebook-origin';

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { defaultNamespace, defaultPod, defaultSecret, defaultService } from './defaults';
 import { applyPatch } from './patch';
 import { apiVersionOf, RESOURCES, type ResourceInfo } from './resources';
+import { admitPodSecurity } from './pod-security-admission';
+import { admitResourceQuota } from './resource-quota';
 import { admitRuntimeClass } from './runtime-classes';
 import { ApiError, alreadyExists, badRequest, conflict, failure, notFound } from './status';
 import type { ObjectStore } from './store';
@@ -12,7 +14,18 @@ export interface DeleteOptions {
   gracePeriodSeconds?: number;
   propagationPolicy?: 'Background' | 'Foreground' | 'Orphan';
   preconditions?: { uid?: string; resourceVersion?: string };
+  /** The deprecated field, as sent: only an explicit `false` makes a pending deletion answer 202. */
+  orphanDependents?: boolean;
 }
+
+/**
+ * Finalizers the fake's own controllers resolve: the garbage collector's foreground deletion
+ * (completed when the dependants are gone) and the protection of claims and volumes (released
+ * when finalize() is called, i.e. when nothing uses them). Any other finalizer belongs to a
+ * controller outside, and keeps the object, marked for deletion, until someone removes it.
+ */
+const RESOLVED_FINALIZERS = new Set(['foregroundDeletion', 'kubernetes.io/pvc-protection', 'kubernetes.io/pv-protection']);
+const foreignFinalizers = (object: any): string[] => (object.metadata.finalizers ?? []).filter((f: string) => !RESOLVED_FINALIZERS.has(f));
 
 export interface DeleteResult {
   object: any;
@@ -67,7 +80,12 @@ export class ApiServer {
     Object.assign(metadata, { uid: randomUUID(), creationTimestamp: timestamp(), generation: 1 });
     let object: any = { apiVersion: apiVersionOf(info), kind: info.kind, ...body, metadata };
     // Admission: the RuntimeClass plugin refuses a pod naming a missing class and merges in the class's scheduling.
-    if (resource === 'pods') object = defaultPod(admitRuntimeClass(this.store, object));
+    if (resource === 'pods') {
+      object = defaultPod(admitRuntimeClass(this.store, object));
+      // Validating admission, in the real server's order: PodSecurity, then ResourceQuota last.
+      admitPodSecurity(this.store, object);
+      admitResourceQuota(this.store, object);
+    }
     if (resource === 'services') object = defaultService(object);
     if (resource === 'secrets') object = defaultSecret(object);
     if (resource === 'namespaces') object = defaultNamespace(object);
@@ -97,7 +115,7 @@ export class ApiServer {
     });
     return this.store.put('persistentvolumeclaims', {
       ...claim,
-      metadata: { ...claim.metadata, annotations: { ...(claim.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' }, finalizers: ['kubernetes.io/pvc-protection'] },
+      metadata: { ...claim.metadata, annotations: { ...(claim.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' }, finalizers: [...new Set([...(claim.metadata.finalizers ?? []), 'kubernetes.io/pvc-protection'])] },
       spec: { volumeMode: 'Filesystem', ...claim.spec, storageClassName, volumeName: pvName },
       status: { phase: 'Bound', accessModes: claim.spec.accessModes ?? ['ReadWriteOnce'], capacity },
     });
@@ -125,6 +143,11 @@ export class ApiServer {
     }
     validateObject(info, next, info.namespaced ? namespace : undefined);
     validateUpdate(info, current, next);
+    // Removing the last finalizer of an object marked for deletion completes the deletion.
+    if (current.metadata.deletionTimestamp && foreignFinalizers(current).length > 0 && foreignFinalizers(next).length === 0) {
+      const stored = this.store.put(resource, next);
+      return this.finalize(resource, namespace, name) ?? stored;
+    }
     return this.store.put(resource, next);
   }
 
@@ -148,7 +171,8 @@ export class ApiServer {
     if (resource === 'namespaces') return { object: this.deleteNamespace(current), finished: true };
     if (resource === 'persistentvolumeclaims' && this.claimInUse(current)) return { object: this.markDeleting(resource, current, 0, 'kubernetes.io/pvc-protection'), finished: false };
     if (resource === 'pods') return this.deletePod(current, options.gracePeriodSeconds);
-    return { object: this.finalize(resource, namespace, name), finished: true };
+    const object = this.finalize(resource, namespace, name);
+    return { object, finished: !this.store.get(resource, namespace, name) };
   }
 
   /** Pods go gracefully: deletionTimestamp now + grace; the kubelet stops the containers and removes the pod. */
@@ -157,7 +181,7 @@ export class ApiServer {
     const { namespace, name } = pod.metadata;
     if (grace <= 0 || !pod.spec.nodeName || isTerminal(pod)) {
       const removed = this.finalize('pods', namespace, name);
-      return { object: removed, finished: removed?.metadata.finalizers === undefined || !this.store.get('pods', namespace, name) };
+      return { object: removed, finished: !this.store.get('pods', namespace, name) };
     }
     const pending = pod.metadata.deletionGracePeriodSeconds;
     if (pod.metadata.deletionTimestamp && pending !== undefined && pending <= grace) return { object: pod, finished: false };
@@ -220,11 +244,15 @@ export class ApiServer {
     if (claim.spec?.volumeName) this.store.remove('persistentvolumes', '', claim.spec.volumeName);
   }
 
-  /** Removes an object for good (grace period over); a foreground deletion waits for its dependants. */
+  /**
+   * Removes an object for good (grace period over); a foreground deletion waits for its
+   * dependants, and a finalizer of someone else's keeps the object, marked for deletion.
+   */
   finalize(resource: string, namespace: string, name: string): any {
     const object = this.store.get(resource, namespace, name);
     if (!object) return undefined;
     if (object.metadata.finalizers?.includes('foregroundDeletion') && this.store.dependantsOf(object.metadata.uid).length > 0) return object;
+    if (foreignFinalizers(object).length > 0) return object.metadata.deletionTimestamp ? object : this.markDeleting(resource, object, 0);
     if (resource === 'persistentvolumeclaims') this.releaseVolume(object);
     return this.store.remove(resource, namespace, name);
   }

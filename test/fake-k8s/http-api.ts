@@ -110,8 +110,11 @@ export class HttpApi {
       case 'patch':
         return this.send(req, res, 200, this.o.api.patch(target.resource, ns, target.name!, req.headers['content-type'] ?? '', await readJson(req), target.subresource));
       case 'delete': {
-        const result = this.o.api.delete(target.resource, ns, target.name!, deleteOptions(url, await readJson(req, true)));
-        if (info.returnsDeletedObject || !result.finished) return this.send(req, res, result.finished ? 200 : 202, result.object);
+        const options = deleteOptions(url, await readJson(req, true));
+        const result = this.o.api.delete(target.resource, ns, target.name!, options);
+        // As the real server's delete handler: 200 with the object, also while the deletion is pending
+        // (graceful pods, finalizers); 202 only when the deprecated orphanDependents=false was sent.
+        if (info.returnsDeletedObject || !result.finished) return this.send(req, res, !result.finished && options.orphanDependents === false ? 202 : 200, result.object);
         const uid = result.object?.metadata?.uid;
         return this.send(req, res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: target.name, kind: target.resource, ...(uid ? { uid } : {}) } });
       }
@@ -280,7 +283,7 @@ function deleteOptions(url: URL, body: any): DeleteOptions {
   if (!policy && orphan === true) policy = 'Orphan';
   if (policy !== undefined && !['Background', 'Foreground', 'Orphan'].includes(policy))
     throw new ApiError(failure(422, 'Invalid', `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`, { kind: 'DeleteOptions', causes: [{ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: "${policy}"` }] }));
-  return { gracePeriodSeconds: grace, propagationPolicy: policy, preconditions: body?.preconditions };
+  return { gracePeriodSeconds: grace, propagationPolicy: policy, preconditions: body?.preconditions, orphanDependents: orphan };
 }
 
 async function readJson(req: IncomingMessage, optional = false): Promise<any> {

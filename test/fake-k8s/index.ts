@@ -62,6 +62,7 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
       evict: (podName, namespace) => kubelet.evict(podName, namespace),
       loseNode: (nodeName) => nodeLifecycle.loseNode(nodeName),
       setReady: (podName, ready, namespace) => kubelet.setReady(podName, ready, namespace),
+      onExec: (command, handler) => kubelet.onExec(command, handler),
       pause: () => kubelet.pause(),
       resume: () => kubelet.resume(),
     },

@@ -3,6 +3,7 @@ import type { EventRecorder } from './events';
 import { containerId, imageId, setCondition, terminateAll, updateReadiness } from './pod-status';
 import type { Change, ObjectStore } from './store';
 import { timestamp } from './time';
+import type { ExecHandler } from './types';
 
 const BACK_OFF_CAP = 8; // compressed back-off grows d, 2d, 4d, 8d (the real one 10s ... 5m)
 
@@ -36,6 +37,7 @@ export class Kubelet {
   private readonly failingImages: Array<(pod: any, image: string) => boolean> = [];
   private readonly crashingImages = new Set<string>();
   private readonly lostNodes = new Set<string>();
+  private readonly execHandlers = new Map<string, ExecHandler>();
   private paused = false;
   private readonly frozen: Array<() => void> = [];
 
@@ -47,6 +49,10 @@ export class Kubelet {
 
   failImagePull(imageOrPredicate: string | ((pod: any) => boolean)): void {
     this.failingImages.push(typeof imageOrPredicate === 'string' ? (_pod, image) => image === imageOrPredicate : (pod) => imageOrPredicate(pod));
+  }
+
+  onExec(command: string, handler: ExecHandler): void {
+    this.execHandlers.set(command, handler);
   }
 
   crashAlways(image: string): void {
@@ -407,20 +413,77 @@ export class Kubelet {
       if (status?.state?.running) this.events.record(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, this.source(run), `spec.containers{${c.name}}`);
     }
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
-    // A well-behaved container exits soon after SIGTERM: the fake takes one step per phase, bounded by the grace period.
-    const stopMs = Math.min(graceMs, this.delayMs * 2);
-    this.after(run, stopMs, () => {
-      const still = this.current(run);
-      if (!still) return;
-      if (still.status.phase !== 'Failed' && still.status.phase !== 'Succeeded') {
-        this.write(run, (p) => {
-          const wasStarted = (p.status.containerStatuses ?? []).some((c: any) => c.state?.running);
-          terminateAll(p, 0, 'Completed');
-          p.status.phase = wasStarted || p.status.phase === 'Running' ? 'Succeeded' : 'Failed';
-          updateReadiness(p, run.readyOverride);
-        });
-      }
-      this.api.finalize('pods', run.namespace, run.name);
+    const startedAt = Date.now();
+    // preStop hooks of running containers first, then SIGTERM; all of it within the grace period.
+    void this.runPreStopHooks(run, pod, graceMs).then((outOfTime) => {
+      // A well-behaved container exits soon after SIGTERM: the fake takes one step per phase, bounded by what is left of the grace period.
+      const stopMs = outOfTime ? 0 : Math.max(0, Math.min(graceMs - (Date.now() - startedAt), this.delayMs * 2));
+      this.after(run, stopMs, () => {
+        const still = this.current(run);
+        if (!still) return;
+        if (still.status.phase !== 'Failed' && still.status.phase !== 'Succeeded') {
+          this.write(run, (p) => {
+            const wasStarted = (p.status.containerStatuses ?? []).some((c: any) => c.state?.running);
+            // Out of time, the kubelet kills the container (SIGKILL: 137).
+            if (outOfTime) terminateAll(p, 137, 'Error');
+            else terminateAll(p, 0, 'Completed');
+            p.status.phase = outOfTime ? 'Failed' : wasStarted || p.status.phase === 'Running' ? 'Succeeded' : 'Failed';
+            updateReadiness(p, run.readyOverride);
+          });
+        }
+        this.api.finalize('pods', run.namespace, run.name);
+      });
     });
+  }
+
+  /**
+   * Runs the preStop exec hooks of the running containers (through the handlers tests give)
+   * and resolves when all are done, or true once the grace period is over first. A hook that
+   * fails is an event (FailedPreStopHook), as on a real node; termination goes on either way.
+   */
+  private async runPreStopHooks(run: PodRun, pod: any, graceMs: number): Promise<boolean> {
+    const hooks = (pod.spec.containers as any[]).filter((c) => c.lifecycle?.preStop?.exec?.command?.length && pod.status.containerStatuses?.find((s: any) => s.name === c.name)?.state?.running);
+    if (!hooks.length) return false;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), graceMs)));
+    const all = Promise.all(hooks.map(async (container) => {
+      const command: string[] = container.lifecycle.preStop.exec.command;
+      const handler = this.execHandlers.get(command[0]);
+      if (!handler) return;
+      let failure: string | undefined;
+      try {
+        const code = await handler({ pod, container, command, env: this.resolveEnv(pod, container), signal: abort.signal });
+        if (code !== 0) failure = `command '${command.join(' ')}' exited with ${code}`;
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+      if (failure && !abort.signal.aborted) this.recordHookFailure(run, pod, container, command, failure);
+    })).then(() => false as const);
+    const result = await Promise.race([all, outOfTime]);
+    clearTimeout(timer);
+    if (result) {
+      abort.abort();
+      for (const c of hooks) this.recordHookFailure(run, pod, c, c.lifecycle.preStop.exec.command, `the grace period of ${graceMs / 1000} s ended first`);
+    }
+    return result;
+  }
+
+  private recordHookFailure(run: PodRun, pod: any, container: any, command: string[], why: string): void {
+    this.events.record(pod, 'Warning', 'FailedPreStopHook', `Exec lifecycle hook ([${command.join(' ')}]) for Container "${container.name}" in Pod "${run.name}_${run.namespace}(${run.uid})" failed - error: ${why}`, this.source(run), `spec.containers{${container.name}}`);
+  }
+
+  /** The container's environment as the kubelet builds it: plain values, secret keys, a few pod fields. */
+  private resolveEnv(pod: any, container: any): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const e of container.env ?? []) {
+      if (e.value !== undefined) env[e.name] = e.value;
+      else if (e.valueFrom?.secretKeyRef) {
+        const data = this.store.get('secrets', pod.metadata.namespace, e.valueFrom.secretKeyRef.name)?.data?.[e.valueFrom.secretKeyRef.key];
+        if (data !== undefined) env[e.name] = Buffer.from(data, 'base64').toString('utf8');
+      } else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = pod.metadata.name;
+      else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace') env[e.name] = pod.metadata.namespace;
+    }
+    return env;
   }
 }

@@ -1,5 +1,5 @@
 import { RuntimeClass } from 'kubernetes-models/node.k8s.io/v1';
-import { ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, ResourceQuota, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 
 /** One resource the fake serves (core/v1, or a named group's v1): how discovery describes it and how its objects are validated. */
 export interface ResourceInfo {
@@ -31,6 +31,8 @@ const table: Array<Omit<ResourceInfo, 'group'> & { group?: string }> = [
   { name: 'configmaps', singularName: 'configmap', kind: 'ConfigMap', namespaced: true, shortNames: ['cm'], model: ConfigMap, returnsDeletedObject: false, nameRule: 'subdomain' },
   { name: 'serviceaccounts', singularName: 'serviceaccount', kind: 'ServiceAccount', namespaced: true, shortNames: ['sa'], model: ServiceAccount, returnsDeletedObject: true, nameRule: 'subdomain' },
   { name: 'persistentvolumeclaims', singularName: 'persistentvolumeclaim', kind: 'PersistentVolumeClaim', namespaced: true, shortNames: ['pvc'], model: PersistentVolumeClaim, returnsDeletedObject: true, nameRule: 'subdomain', subresources: ['status'] },
+  // Admission counts pods against them (resource-quota.ts); the quota controller's status is not kept.
+  { name: 'resourcequotas', singularName: 'resourcequota', kind: 'ResourceQuota', namespaced: true, shortNames: ['quota'], model: ResourceQuota, returnsDeletedObject: true, nameRule: 'subdomain', subresources: ['status'] },
   { name: 'events', singularName: 'event', kind: 'Event', namespaced: true, shortNames: ['ev'], model: Event, returnsDeletedObject: false, nameRule: 'subdomain' },
   // Sandboxed container runtimes (gVisor, Kata); pods name one in spec.runtimeClassName (see runtime-classes.ts).
   { name: 'runtimeclasses', singularName: 'runtimeclass', kind: 'RuntimeClass', namespaced: false, group: 'node.k8s.io', model: RuntimeClass, returnsDeletedObject: false, nameRule: 'subdomain' },

@@ -56,6 +56,13 @@ export interface FakeKubelet {
   /** the node stops reporting: NotReady, tainted unreachable, its pods evicted by the taint manager */
   loseNode(nodeName: string): void;
   setReady(podName: string, ready: boolean, namespace?: string): void;
+  /**
+   * What an `exec` hook whose command starts with `command` does in this fake (there are no
+   * containers to exec in): resolves to the command's exit code. The kubelet runs a container's
+   * preStop hook through it at graceful deletion, and kills the container when the grace period
+   * ends first. An exec hook without a handler exits 0 at once.
+   */
+  onExec(command: string, handler: ExecHandler): void;
   /** freeze / continue phase progress */
   pause(): void;
   resume(): void;
@@ -86,3 +93,7 @@ export interface FakeKubernetes {
   /** every API call, for RBAC comparison */
   requests: RecordedRequest[];
 }
+
+/** One exec of a hook command: the pod, the container, its environment as the kubelet resolves it (values, secret and field refs). */
+export interface ExecContext { pod: any; container: any; command: string[]; env: Record<string, string>; signal: AbortSignal }
+export type ExecHandler = (exec: ExecContext) => Promise<number>;

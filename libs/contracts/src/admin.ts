@@ -77,6 +77,9 @@ export interface AdminProfileUpdateResult extends AdminProfile {
 
 export interface AdminClusterNode {
   name: string;
+  /** The node's CPU architecture as Kubernetes names it (`amd64`, `ppc64le`), when known. */
+  arch: string | null;
+  /** Kubernetes node labels (empty for the local runtime, which has no nodes). */
   labels: Record<string, string>;
   gpus: number;
   gpusUsed: number;

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { ApiError } from '@trialhub/contracts';
 import { databaseInputError } from './database-input-error';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../database/transient-errors';
 
 /** Body-parser and similar middleware errors carry `status` and `type`. */
 interface MiddlewareError { status?: number; statusCode?: number; type?: string; message?: string }
@@ -14,6 +15,8 @@ const MIDDLEWARE_MESSAGES: Record<string, string> = {
   'charset.unsupported': 'The request body uses an unsupported character set.',
   'request.aborted': 'The request was aborted before its body was complete.',
 };
+
+const DATABASE_UNAVAILABLE_MESSAGE = 'Our database is briefly unavailable (restarting or unreachable). Please try again in a few seconds.';
 
 /** Every error leaves as `{ statusCode, error, message, details?, requestId }`; nothing a client sends yields a 500. */
 @Catch()
@@ -27,15 +30,21 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     body.requestId = typeof req.id === 'string' ? req.id : undefined;
     if (databaseInputError(exception)) this.logger.warn({ err: exception, requestId: body.requestId, path: req.url }, 'A request value reached the database unchecked: its DTO should refuse it');
-    if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId, path: req.url }, 'Unhandled error');
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) this.logger.warn({ err: exception, requestId: body.requestId, path: req.url }, 'Answered 503');
+    else if (body.statusCode >= 500) this.logger.error({ err: exception, requestId: body.requestId, path: req.url }, 'Unhandled error');
     if (res.headersSent) {
       res.destroy();
       return;
     }
+    // Nothing was wrong with the request: say when to ask again.
+    if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
     res.status(body.statusCode).json(body);
   }
 
   toBody(exception: unknown): ApiError {
+    if (isDatabaseUnavailable(exception)) {
+      return { statusCode: HttpStatus.SERVICE_UNAVAILABLE, error: 'Service Unavailable', message: DATABASE_UNAVAILABLE_MESSAGE };
+    }
     exception = databaseInputError(exception) ?? exception;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

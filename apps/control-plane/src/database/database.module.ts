@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
+import { guardPoolClientErrors } from './pool-client-errors';
+import { RetrySafeRequestsInterceptor } from './retry-safe-requests.interceptor';
 
 /** PostgreSQL through TypeORM; migrations run at start-up, never `synchronize`. */
 @Module({})
@@ -15,11 +18,14 @@ export class DatabaseModule {
           useFactory: () => dataSourceOptions(databaseUrl),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
+            guardPoolClientErrors(dataSource);
             await runMigrations(dataSource);
             return dataSource;
           },
         }),
       ],
+      // A database restart must not fail a request that is safe to repeat (see the interceptor).
+      providers: [{ provide: APP_INTERCEPTOR, useFactory: () => new RetrySafeRequestsInterceptor() }],
     };
   }
 }

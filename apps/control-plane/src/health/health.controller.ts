@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/public.decorator';
 
+const READY_TIMEOUT_MS = 2000;
+
 @ApiTags('health')
 @Controller()
 export class HealthController {
@@ -16,15 +18,24 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** The process can serve: its database answers. */
+  /**
+   * The process can serve: its database answers, within a short time (a pool waiting on a
+   * restarting server must not hold the probe for its whole connection timeout).
+   */
   @Public()
   @Get('readyz')
   async ready() {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timed out')), READY_TIMEOUT_MS);
+    });
     try {
-      await this.dataSource.query('SELECT 1');
+      await Promise.race([this.dataSource.query('SELECT 1'), timedOut]);
       return { status: 'ok', database: 'ok' };
     } catch {
-      throw new ServiceUnavailableException('The database does not answer');
+      throw new ServiceUnavailableException('Not ready: the database does not answer');
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -72,8 +72,8 @@ export interface RuntimeObservation {
   endpoint?: { host: string; port: number };
   /** Node (kubernetes) or host the session runs on. */
   node?: string;
-  /** `jupyter` or `headless` (local runtime without Jupyter installed). */
-  mode?: 'jupyter' | 'headless';
+  /** Local runtime only: `headless` when Jupyter is not installed and the trainer runs alone. Other drivers leave it unset (a notebook). */
+  localMode?: 'jupyter' | 'headless';
 }
 
 export interface ManagedResources {
@@ -82,8 +82,8 @@ export interface ManagedResources {
 }
 
 export interface RuntimeCapacity {
-  /** GPUs the cluster reports as allocatable, by node selector value (e.g. arch). */
-  nodes: Array<{ name: string; labels: Record<string, string>; gpus: number; gpusUsed: number; ready: boolean }>;
+  /** GPUs the cluster reports as allocatable; `labels` are Kubernetes node labels, empty where there are none (local). */
+  nodes: Array<{ name: string; arch: string | null; labels: Record<string, string>; gpus: number; gpusUsed: number; ready: boolean }>;
 }
 
 /**

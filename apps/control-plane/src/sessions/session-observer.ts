@@ -39,8 +39,8 @@ export class SessionObserver {
           this.sessions.transition(m, s, {
             to: 'ready',
             reason: 'ready',
-            message: o.mode === 'headless' ? 'Ready: Jupyter is not installed here, so the trainer runs headless' : 'Ready: the notebook is open for you',
-            patch: { readyAt: now, lastActivityAt: now, endpointHost: o.endpoint?.host ?? null, endpointPort: o.endpoint?.port ?? null, node: o.node ?? null, mode: o.mode ?? 'jupyter', reason: null },
+            message: o.localMode === 'headless' ? 'Ready: Jupyter is not installed here, so the trainer runs headless' : 'Ready: the notebook is open for you',
+            patch: { readyAt: now, lastActivityAt: now, endpointHost: o.endpoint?.host ?? null, endpointPort: o.endpoint?.port ?? null, node: o.node ?? null, mode: o.localMode ?? 'jupyter', reason: null },
           }),
         );
         this.metrics.launched(s);

@@ -21,6 +21,8 @@ export interface KubeApiOptions {
   retryMaxDelayMs?: number;
   /** Connections kept open to the API server (requests beyond it wait their turn). Default 32. */
   maxSockets?: number;
+  /** How the wait between attempts is spent; tests pass one that records the delays instead of taking them. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export class KubernetesApiError extends Error {
@@ -173,7 +175,7 @@ export class KubeApi {
         if (!transient) throw toApiError(what, err);
         lastProblem = transient.description;
         if (attempt >= this.maxAttempts) break;
-        await sleep(this.delayFor(attempt, transient.retryAfterMs));
+        await (this.options.sleep ?? sleep)(this.delayFor(attempt, transient.retryAfterMs));
       }
     }
     throw new TransientRuntimeError(`The Kubernetes API server did not ${what} after ${this.maxAttempts} attempts (last: ${lastProblem})`);

@@ -2,10 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubernetes, type FakeKubernetes } from '../../../../../test/fake-k8s';
 import { TransientRuntimeError } from '../session-runtime';
 import { isListedApiCall } from './api-calls';
-import { observed, runtimeFor } from './fake-cluster.test-support';
+import { observed, runtimeFor } from '../../../../../test/support/runtime/kubernetes-driver';
 import type { KubernetesRuntime } from './kubernetes-runtime';
 import { checkRestrictedPodSecurity } from './pod-security';
-import { sessionSpec } from './test-fixtures';
+import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
 
 const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' as const };
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -84,13 +84,13 @@ describe('KubernetesRuntime against the fake API server', () => {
     await runtime.terminate(second.sessionId, { gracePeriodSeconds: 0 });
   });
 
-  it('fails fast and readably on an image that cannot be pulled and on a crash loop', async () => {
+  // How fast is a question for a benchmark, not a test: this one asks what the user reads.
+  it('fails readably on an image that cannot be pulled and on a crash loop', async () => {
     const runtime = await started();
     fake.kubelet.failImagePull('registry.example/notebook:missing');
     fake.kubelet.crashAlways('registry.example/notebook:crash');
     const pull = sessionSpec({ profile: { ...cpuProfile, image: 'registry.example/notebook:missing' } }, uuid(4));
     const crash = sessionSpec({ profile: { ...cpuProfile, image: 'registry.example/notebook:crash' } }, uuid(5));
-    const t0 = Date.now();
     await Promise.all([launch(runtime, pull), launch(runtime, crash)]);
     const pulled = await observed(runtime, pull.sessionId, (o) => o?.phase === 'failed', 'image pull failure');
     expect(pulled!.reason).toMatch(/ErrImagePull|ImagePullBackOff/);
@@ -100,7 +100,6 @@ describe('KubernetesRuntime against the fake API server', () => {
     expect(crashed!.message).toMatch(/^The notebook crashed (\d+) times \(last exit code 1, Error\)$/);
     const restarts = named('pods', name(crash.sessionId)).status.containerStatuses[0].restartCount;
     expect(crashed!.message).toContain(`crashed ${restarts + 1} times`);
-    expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   it('fails a session whose pod is evicted, or whose node stops responding', async () => {

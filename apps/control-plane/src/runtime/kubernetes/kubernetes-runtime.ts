@@ -2,6 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ManagedResources, RuntimeCapacity, RuntimeMachine, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
 import { TransientRuntimeError } from '../session-runtime';
+import { ObservationCache } from '../observation-cache';
 import { KubeApi } from './kube-api';
 import { isValidLabelValue, LABEL, managedSelector } from './labels';
 import { machinesFromNodes } from './node-machines';
@@ -48,8 +49,7 @@ export class KubernetesRuntime implements SessionRuntime {
   readonly kind = 'kubernetes' as const;
   private readonly api: KubeApi;
   private readonly informer: PodInformer;
-  private readonly listeners = new Set<(o: RuntimeObservation) => void>();
-  private readonly observations = new Map<string, RuntimeObservation>();
+  private readonly observations: ObservationCache;
   private readonly nodes: NodeHealth;
   private readonly podWaiters = new Map<string, Set<() => void>>();
   /** Sessions whose pod we are deleting: their disappearance is expected. */
@@ -67,6 +67,7 @@ export class KubernetesRuntime implements SessionRuntime {
     kubeConfig?: KubeConfig,
   ) {
     validateOptions(options);
+    this.observations = new ObservationCache(logger);
     // Inside the cluster the Service name resolves; outside (a kubeconfig on a workstation or the
     // fake API server) only the pod IP can possibly be reached.
     this.endpoint = options.endpoint ?? (process.env.KUBERNETES_SERVICE_HOST ? 'service' : 'pod-ip');
@@ -114,13 +115,12 @@ export class KubernetesRuntime implements SessionRuntime {
     this.nodes.stop();
     await this.informer.stop();
     this.api.close();
-    this.listeners.clear();
+    this.observations.clearListeners();
     for (const waiters of this.podWaiters.values()) for (const wake of waiters) wake();
   }
 
   watch(listener: (o: RuntimeObservation) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.observations.subscribe(listener);
   }
 
   observe(sessionId: string): RuntimeObservation | undefined {
@@ -208,6 +208,7 @@ export class KubernetesRuntime implements SessionRuntime {
     return {
       nodes: nodes.map((n) => ({
         name: n.metadata?.name ?? '',
+        arch: n.metadata?.labels?.['kubernetes.io/arch'] ?? n.status?.nodeInfo?.architecture ?? null,
         labels: { ...(n.metadata?.labels ?? {}) },
         gpus: wholeNumber(n.status?.allocatable?.['nvidia.com/gpu']),
         gpusUsed: used.get(n.metadata?.name ?? '') ?? 0,
@@ -281,7 +282,7 @@ export class KubernetesRuntime implements SessionRuntime {
   }
 
   private forgetFailure(sessionId: string): void {
-    if (this.retainedFailures.delete(sessionId) && !this.informer.get(sessionId)) this.observations.delete(sessionId);
+    if (this.retainedFailures.delete(sessionId) && !this.informer.get(sessionId)) this.observations.forget(sessionId);
   }
 
   private wakePodWaiters(sessionId: string): void {
@@ -289,18 +290,7 @@ export class KubernetesRuntime implements SessionRuntime {
   }
 
   private record(observation: RuntimeObservation): void {
-    const previous = this.observations.get(observation.sessionId);
-    if (observation.phase === 'gone') this.observations.delete(observation.sessionId);
-    else this.observations.set(observation.sessionId, observation);
-    if (previous && JSON.stringify(previous) === JSON.stringify(observation)) return;
-    if (!previous && observation.phase === 'gone') return;
-    for (const listener of this.listeners) {
-      try {
-        listener(observation);
-      } catch (err) {
-        this.logger.error(`A runtime listener failed: ${(err as Error).message}`);
-      }
-    }
+    this.observations.record(observation);
   }
 
   private async waitForPodGone(sessionId: string, timeoutMs: number): Promise<void> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { managedSelector } from './labels';
 import { buildSessionPod, buildSessionSecret, buildSessionService, buildWorkspaceClaim, ownerReferenceTo, secondsLeft } from './manifests';
 import { checkRestrictedPodSecurity } from './pod-security';
-import { sessionSpec } from './test-fixtures';
+import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
 
 const ctx = { namespace: 'trialhub-sessions', installationId: 'prod-eu' };
 const spec = sessionSpec();

@@ -2,7 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { buildSessionPod } from './manifests';
 import { checkRestrictedPodSecurity } from './pod-security';
-import { sessionSpec } from './test-fixtures';
+import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
 
 const good = () => buildSessionPod(sessionSpec(), { namespace: 'ns', installationId: 'i' });
 

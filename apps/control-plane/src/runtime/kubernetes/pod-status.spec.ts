@@ -2,7 +2,7 @@ import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { buildSessionPod } from './manifests';
 import { observePod, podGone } from './pod-status';
-import { sessionSpec } from './test-fixtures';
+import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
 
 const spec = sessionSpec();
 const ns = 'trialhub-sessions';

@@ -3,7 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, writeF
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sha256 } from '../../common/crypto';
-import { freePort } from '../../database/embedded-postgres';
+import { freePort } from '../../common/free-port';
+import { ObservationCache } from '../observation-cache';
 import type { ManagedResources, RuntimeCapacity, RuntimeMachine, RuntimeObservation, SessionRuntime, SessionSpec, WorkspaceSpec } from '../session-runtime';
 import { notebookUiFiles } from '../notebook-ui';
 import { installTypeScriptKernel, pythonOf } from './jupyter-setup';
@@ -46,8 +47,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class LocalRuntime implements SessionRuntime {
   readonly kind = 'local' as const;
-  private readonly listeners = new Set<(o: RuntimeObservation) => void>();
-  private readonly observations = new Map<string, RuntimeObservation>();
+  private readonly observations: ObservationCache;
   /** One timer of each kind per session: readiness poll, process watch, trial deadline. */
   private readonly timers = new Map<string, Map<TimerKind, NodeJS.Timeout>>();
   /** In-flight stops: the reconciler may ask again while a slow save step runs. */
@@ -63,6 +63,7 @@ export class LocalRuntime implements SessionRuntime {
     private readonly options: LocalRuntimeOptions,
     private readonly logger: Logger = console,
   ) {
+    this.observations = new ObservationCache(logger);
     this.stateDir = join(options.dataDir, 'runtime', options.installationId);
     this.records = new SessionRecords(join(this.stateDir, 'sessions'));
     this.workspaces = new Workspaces(join(options.dataDir, 'workspaces'), this.root, options.exampleDataDir ?? null);
@@ -75,7 +76,7 @@ export class LocalRuntime implements SessionRuntime {
       if (record.pid && this.isOurs(record)) {
         this.logger.log(`Adopting session ${record.sessionId} (pid ${record.pid}) left by a previous control plane`);
         // Reported at once, so the reconciler does not take the session for lost before the first poll.
-        this.emit({ sessionId: record.sessionId, phase: 'starting', node: hostname(), mode: record.mode });
+        this.emit({ sessionId: record.sessionId, phase: 'starting', node: hostname(), localMode: record.mode });
         this.watchProcess(record);
         this.pollReady(record);
         this.scheduleDeadline(record);
@@ -92,12 +93,11 @@ export class LocalRuntime implements SessionRuntime {
     // Session processes keep running (a restarted control plane adopts them); only our timers stop.
     for (const kinds of this.timers.values()) kinds.forEach((t) => clearTimeout(t));
     this.timers.clear();
-    this.listeners.clear();
+    this.observations.clearListeners();
   }
 
   watch(listener: (o: RuntimeObservation) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.observations.subscribe(listener);
   }
 
   observe(sessionId: string): RuntimeObservation | undefined {
@@ -144,7 +144,7 @@ export class LocalRuntime implements SessionRuntime {
       this.logger.warn(`Jupyter is not installed (no "jupyter" on PATH): session ${spec.sessionId} runs the trainer headless`);
       this.emit(this.headlessReady(spec.sessionId));
     } else {
-      this.emit({ sessionId: spec.sessionId, phase: 'starting', node: hostname(), mode: 'jupyter' });
+      this.emit({ sessionId: spec.sessionId, phase: 'starting', node: hostname(), localMode: 'jupyter' });
       this.pollReady(record);
     }
     if (record.pid) this.watchProcess(record);
@@ -169,8 +169,8 @@ export class LocalRuntime implements SessionRuntime {
   }
 
   async capacity(): Promise<RuntimeCapacity> {
-    const { name, labels, gpus, gpusUsed, ready } = await this.thisComputer();
-    return { nodes: [{ name, labels, gpus, gpusUsed, ready }] };
+    const { name, gpus, gpusUsed, ready } = await this.thisComputer();
+    return { nodes: [{ name, arch: kubernetesArch(process.arch), labels: {}, gpus, gpusUsed, ready }] };
   }
 
   async machines(): Promise<RuntimeMachine[]> {
@@ -238,7 +238,7 @@ export class LocalRuntime implements SessionRuntime {
   }
 
   private headlessReady(sessionId: string): RuntimeObservation {
-    return { sessionId, phase: 'ready', node: hostname(), mode: 'headless', message: 'Jupyter is not installed on this machine: the trainer runs headless' };
+    return { sessionId, phase: 'ready', node: hostname(), localMode: 'headless', message: 'Jupyter is not installed on this machine: the trainer runs headless' };
   }
 
   /** Polls `GET <baseUrl>api` until Jupyter answers, then reports the session ready. */
@@ -251,7 +251,7 @@ export class LocalRuntime implements SessionRuntime {
         const res = await fetch(`http://127.0.0.1:${record.port}${record.baseUrl}api`, { signal: AbortSignal.timeout(2000) });
         await res.arrayBuffer();
         if (res.ok) {
-          this.emit({ sessionId: record.sessionId, phase: 'ready', endpoint: { host: '127.0.0.1', port: record.port! }, node: hostname(), mode: 'jupyter' });
+          this.emit({ sessionId: record.sessionId, phase: 'ready', endpoint: { host: '127.0.0.1', port: record.port! }, node: hostname(), localMode: 'jupyter' });
           return;
         }
       } catch {
@@ -360,9 +360,7 @@ export class LocalRuntime implements SessionRuntime {
   }
 
   private emit(o: RuntimeObservation): void {
-    if (o.phase === 'gone') this.observations.delete(o.sessionId);
-    else this.observations.set(o.sessionId, o);
-    for (const l of this.listeners) l(o);
+    this.observations.record(o);
   }
 
   private setTimer(sessionId: string, kind: TimerKind, t: NodeJS.Timeout): void {
@@ -377,4 +375,9 @@ export class LocalRuntime implements SessionRuntime {
     this.timers.get(sessionId)?.forEach((t) => clearTimeout(t));
     this.timers.delete(sessionId);
   }
+}
+
+/** Node's name for the CPU architecture, as Kubernetes spells it (`x64` is `amd64`). */
+function kubernetesArch(arch: string): string {
+  return arch === 'x64' ? 'amd64' : arch;
 }

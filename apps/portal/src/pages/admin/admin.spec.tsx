@@ -279,7 +279,7 @@ describe('capacity, sessions, usage and audit', () => {
     const capacity: AdminCapacity = {
       runtime: 'kubernetes',
       profiles: [{ ...aProfile(), slotsUsed: 4, slotsFree: 0, queued: 3 }],
-      cluster: { nodes: [{ name: 'p8-a', labels: { 'kubernetes.io/arch': 'ppc64le' }, gpus: 4, gpusUsed: 3, ready: true }], gpus: 4, gpusUsed: 3 },
+      cluster: { nodes: [{ name: 'p8-a', arch: 'ppc64le', labels: { 'kubernetes.io/arch': 'ppc64le' }, gpus: 4, gpusUsed: 3, ready: true }], gpus: 4, gpusUsed: 3 },
     };
     fake = installFakeApi({ ...asAdmin, 'GET /api/admin/capacity': json(200, capacity), 'GET /api/admin/waitlist': json(200, waiting(2)) });
     renderAt('/admin/capacity');

@@ -120,7 +120,7 @@ function CapacityView({ capacity }: { capacity: AdminCapacity & { waiting: numbe
               {cluster.nodes.map((n) => (
                 <tr key={n.name}>
                   <th scope="row">{n.name}</th>
-                  <td>{n.labels['kubernetes.io/arch'] ?? '—'}</td>
+                  <td>{n.arch ?? '—'}</td>
                   <td>{n.gpus}</td>
                   <td>{n.gpusUsed}</td>
                   <td>{n.ready ? <span className="badge badge-ready">Ready</span> : <span className="badge badge-failed">Not ready</span>}</td>

@@ -1,9 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FakeKubernetes } from '../../../../../test/fake-k8s';
-import type { RuntimeObservation } from '../session-runtime';
-import { KubernetesRuntime, type KubernetesRuntimeOptions } from './kubernetes-runtime';
+import type { FakeKubernetes } from '../../fake-k8s';
+import type { RuntimeObservation } from '../../../apps/control-plane/src/runtime/session-runtime';
+import { KubernetesRuntime, type KubernetesRuntimeOptions } from '../../../apps/control-plane/src/runtime/kubernetes/kubernetes-runtime';
 
 /** Test support for the driver's integration tests: a runtime pointed at the fake API server through a kubeconfig file. */
 export function writeKubeconfig(fake: FakeKubernetes): string {

@@ -1,4 +1,4 @@
-import type { SessionSpec } from '../session-runtime';
+import type { SessionSpec } from '../../../apps/control-plane/src/runtime/session-runtime';
 
 /** Session specs for the driver's tests: UUID ids like the database's, a POWER8 GPU profile. */
 export function sessionSpec(overrides: Partial<SessionSpec> = {}, sessionId = '3f1c2a4e-8b7d-4c1a-9e2f-0a1b2c3d4e5f'): SessionSpec {
