@@ -86,9 +86,9 @@ export class SharedResultsService {
     return { share, result, artifacts };
   }
 
-  /** Where try-it sends a photo: set once the result can predict (a full-model export, or a head on a known backbone). */
-  predictUrl(_token: string, _found: ResolvedShare): string | null {
-    return null;
+  /** Where try-it sends a photo, when the result has a model that can classify one (its full-model export). */
+  predictUrl(token: string, found: ResolvedShare): string | null {
+    return found.artifacts.some((a) => a.name === 'full-model/model.json') ? `/share/${token}/predict` : null;
   }
 
   countView(share: ShareLinkEntity): void {
