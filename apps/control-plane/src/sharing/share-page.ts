@@ -75,7 +75,7 @@ function confusionBlock(c: SharedResult['confusion']): string {
   const rows = c.matrix
     .map((row, i) => `<tr><th scope="row">${escapeHtml(c.classes[i])}</th>${row.map((n, j) => `<td data-cell style="background:rgba(${i === j ? '6,118,71' : '180,35,24'},${((n / max) * 0.35).toFixed(2)})">${n}</td>`).join('')}</tr>`)
     .join('');
-  return `<div class="scroll"><table class="confusion">${head}${rows}</table></div>`;
+  return `<div class="scroll" tabindex="0" role="region" aria-label="Confusion matrix (scrolls sideways)"><table class="confusion">${head}${rows}</table></div>`;
 }
 
 const guess = (p: { label: string; confidence: number | null } | null) => (p ? `${escapeHtml(p.label)}${p.confidence === null ? '' : ` (${pct(p.confidence)})`}` : '–');
@@ -89,7 +89,7 @@ function beforeAfterBlock(rows: SharedResult['beforeAfter']): string {
       return `<tr><td>${img}${escapeHtml(r.image)}</td><td>${escapeHtml(r.label ?? '?')}</td><td>${guess(r.before)}</td><td class="${verdict}">${guess(r.after)}</td></tr>`;
     })
     .join('');
-  return `<div class="scroll"><table class="before-after"><thead><tr><th scope="col">test image</th><th scope="col">actual</th><th scope="col">before training</th><th scope="col">after training</th></tr></thead><tbody>${body}</tbody></table></div>`;
+  return `<div class="scroll" tabindex="0" role="region" aria-label="Before and after training (scrolls sideways)"><table class="before-after"><thead><tr><th scope="col">test image</th><th scope="col">actual</th><th scope="col">before training</th><th scope="col">after training</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
 function misclassifiedBlock(rows: MisclassifiedView[]): string {
