@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import sharp from 'sharp';
 import { uploadResults } from '../../apps/trainer/src/upload';
 import { ApiClient } from '../support/http';
 import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
@@ -70,8 +71,32 @@ describe('sharing: a result by link, public and read-only', () => {
     const csp = page.headers.get('content-security-policy')!;
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).not.toContain('script-src');
+    // Script only from our own file, never inline (issue 13's rule).
+    expect(csp).toContain("script-src 'self';");
     const html = page.text;
+    expect([...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)].map((m) => [m[1].trim(), m[2]])).toEqual([['src="/share/-/share-page.js" defer', '']]);
+    const script = await fetch(`${server.url}/share/-/share-page.js`);
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toMatch(/^text\/javascript/);
+    expect(await script.text()).toContain("querySelectorAll('time[datetime]')");
+    // The honest headline: 11 of 13 right is 85 % with a 95 % Wilson interval of 58–96 %, never without its N.
+    expect(html).toContain('<p class="headline" data-headline>85 % accuracy (95 % interval 58 %–95.7 %, 13 test images)</p>');
+    expect(html).toContain('Test accuracy (13 images)');
+    // Dates as machine-readable <time> (the script shows them in the reader's time zone); the notebook collapsed; the report not embedded again.
+    expect(html).toMatch(/Saved <time datetime="\d{4}-\d\d-\d\dT[^"]+Z">/);
+    expect(html).toMatch(/<details class="notebook"><summary>Notebook: walkthrough\.ipynb/);
+    expect(html).not.toMatch(/<iframe/);
+    expect(html).toContain('<a class="btn" href="/signup">Train your own in a free 24-hour trial</a>');
+    // Link previews: OpenGraph and Twitter card tags with a generated picture.
+    const pageUrl = `${server.config.publicUrl}/share/${token}`;
+    expect(html).toContain(`<meta property="og:title" content="Pools &lt;i&gt;vs&lt;/i&gt; no pools">`);
+    expect(html).toContain(`<meta property="og:description" content="85 % accuracy, N=13 · house_with_pool vs house_without_pool, seed-compatible mode">`);
+    expect(html).toContain(`<meta property="og:image" content="${pageUrl}/preview.png">`);
+    expect(html).toContain(`<meta name="twitter:card" content="summary_large_image">`);
+    const preview = await fetch(`${pageUrl.replace(server.config.publicUrl, server.url)}/preview.png`);
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get('content-type')).toBe('image/png');
+    expect(await sharp(Buffer.from(await preview.arrayBuffer())).metadata()).toMatchObject({ format: 'png', width: 1200, height: 630 });
     expect(html).toContain('Pools &lt;i&gt;vs&lt;/i&gt; no pools');
     expect(html).toContain('84.6 %');
     expect(html).toContain('aria-label="Accuracy during training"');
@@ -86,10 +111,9 @@ describe('sharing: a result by link, public and read-only', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(2)&gt;');
     expect(html).not.toContain('alert(3)');
     expect(html).toContain('src="data:image/png;base64,');
-    expect(html).not.toMatch(/<script/i);
-    expect(html).not.toMatch(/https?:\/\//);
+    // No outside address anywhere but in the preview tags (which name this page).
+    expect(html.replace(/<meta [^>]*>/g, '')).not.toMatch(/https?:\/\//);
     expect(html).toContain(`href="/share/${token}/download"`);
-    expect(html).toContain(`<iframe class="report" sandbox=""`);
 
     // The report frame: sandboxed by CSP as well, only framable by us.
     const report = await anonymous().get(`/share/${token}/report`);
@@ -135,6 +159,7 @@ describe('sharing: a result by link, public and read-only', () => {
       expectShareHeaders(page.headers);
       expect((await anonymous().get(`/share/${t}/files/metrics.json`)).status).toBe(404);
       expect((await anonymous().get(`/share/${t}/download`)).status).toBe(404);
+      expect((await anonymous().get(`/share/${t}/preview.png`)).status).toBe(404);
       const api = await anonymous().get(`/api/share/${t}`);
       expect(api.status).toBe(404);
       expect(api.body.message).toMatch(/revoked or has expired/);

@@ -195,8 +195,15 @@ describe('uploads: every bad upload is refused with a clear 4xx and leaves nothi
     const untitled = await completeRun(server, owner.token, 'titled', {});
     expect(untitled.status).toBe(201);
     const result = (await owner.api.get(`/api/results/${untitled.body.resultId}`)).body;
-    expect(result.title).toBe('titled');
+    // No title sent: one that says what the run was (no headline here: its test accuracy is null).
+    expect(result.title).toBe('titled: house_with_pool vs house_without_pool, seed-compatible mode');
     expect(result.metrics.testAccuracy).toBeNull();
+    // A complete run cannot change, but for its notebook from the same session (the executed notebook, sent at stop).
+    const notebook = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [{ cell_type: 'code', source: '1', metadata: {}, outputs: [{ output_type: 'stream', name: 'stdout', text: '1' }], execution_count: 1 }] });
+    expect((await putFile(server, owner.token, 'titled', 'notebook.ipynb', notebook)).status).toBe(201);
+    const changed = await putFile(server, owner.token, 'titled', 'labels.txt', 'c\n');
+    expect(changed.status).toBe(409);
+    expect(changed.body.message).toMatch(/is complete and cannot change/);
     // Unfinished runs are not results.
     expect((await owner.api.get('/api/results')).body.map((r: any) => r.title)).not.toContain('no-metrics');
   });

@@ -57,3 +57,67 @@ export function executeOnKernel(url: string, headers: Record<string, string>, co
     });
   });
 }
+
+/** One nbformat v4 output, as a Jupyter front end writes it into the notebook. */
+export type CellOutput = Record<string, unknown> & { output_type: string };
+
+/**
+ * Runs one cell the way Jupyter's web UI does and returns what it would save: the nbformat
+ * outputs (streams, display data, results, errors) and the execution count.
+ */
+export function executeCell(url: string, headers: Record<string, string>, code: string, timeoutMs = 300_000): Promise<{ outputs: CellOutput[]; executionCount: number | null; error?: string }> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers });
+    const msgId = randomUUID();
+    const outputs: CellOutput[] = [];
+    let executionCount: number | null = null;
+    let error: string | undefined;
+    let [replied, idle] = [false, false];
+    const timer = setTimeout(() => {
+      ws.terminate();
+      reject(new Error(`No end of the cell within ${timeoutMs} ms (outputs so far: ${JSON.stringify(outputs).slice(0, 2000)})`));
+    }, timeoutMs);
+    ws.on('open', () => {
+      ws.send(JSON.stringify({
+        header: { msg_id: msgId, username: 'e2e', session: randomUUID(), msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
+        parent_header: {}, metadata: {}, channel: 'shell', buffers: [],
+        content: { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+      }));
+    });
+    ws.on('message', (data) => {
+      const msg = JSON.parse(data.toString());
+      if (msg.parent_header?.msg_id !== msgId) return;
+      const type = msg.header?.msg_type ?? msg.msg_type;
+      const c = msg.content;
+      if (type === 'stream') {
+        const last = outputs[outputs.length - 1];
+        if (last?.output_type === 'stream' && last.name === c.name) last.text = String(last.text) + c.text;
+        else outputs.push({ output_type: 'stream', name: c.name, text: c.text });
+      } else if (type === 'display_data') outputs.push({ output_type: 'display_data', data: c.data, metadata: c.metadata ?? {} });
+      else if (type === 'execute_result') outputs.push({ output_type: 'execute_result', data: c.data, metadata: c.metadata ?? {}, execution_count: c.execution_count });
+      else if (type === 'error') {
+        outputs.push({ output_type: 'error', ename: c.ename, evalue: c.evalue, traceback: c.traceback ?? [] });
+        error = `${c.ename}: ${c.evalue}`;
+      } else if (type === 'execute_input') executionCount = c.execution_count ?? null;
+      else if (type === 'execute_reply') {
+        executionCount ??= c.execution_count ?? null;
+        if (c.status !== 'ok') error ??= `${c.status}: ${c.ename ?? ''} ${c.evalue ?? ''}`.trim();
+        replied = true;
+      } else if (type === 'status' && c.execution_state === 'idle') idle = true;
+      // The reply (shell) and the idle status (iopub) come in either order: the cell is done after both.
+      if (replied && idle) {
+        clearTimeout(timer);
+        ws.close();
+        resolve({ outputs, executionCount, error });
+      }
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      clearTimeout(timer);
+      reject(new Error(`The kernel WebSocket was refused: ${res.statusCode}`));
+    });
+    ws.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+  });
+}

@@ -24,6 +24,7 @@ import { ResultsModule } from './results/results.module';
 import { RuntimeModule } from './runtime/runtime.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SharingModule } from './sharing/sharing.module';
+import { PredictModule } from './predict/predict.module';
 import { TrialsModule } from './trials/trials.module';
 import { UsersModule } from './users/users.module';
 
@@ -74,12 +75,13 @@ export class AppModule implements NestModule {
         ArtifactsModule,
         ResultsModule,
         SharingModule,
+        PredictModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonContentTypeMiddleware).exclude({ path: 'api/uploads/*path', method: RequestMethod.ALL }).forRoutes({ path: 'api/*path', method: RequestMethod.ALL });
+    consumer.apply(JsonContentTypeMiddleware).exclude({ path: 'api/uploads/*path', method: RequestMethod.ALL }, { path: 'api/results/:id/predict', method: RequestMethod.POST }).forRoutes({ path: 'api/*path', method: RequestMethod.ALL });
   }
 }

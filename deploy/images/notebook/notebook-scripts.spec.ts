@@ -1,7 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -302,6 +302,20 @@ describe('bake-offline-assets (image build step)', () => {
     const model = JSON.parse(readFileSync(join(out, 'models/inception_v3/model.json'), 'utf8'));
     expect(model.format).toBe('layers-model');
     for (const shard of model.weightsManifest.flatMap((g: { paths: string[] }) => g.paths)) expect(existsSync(join(out, 'models/inception_v3', shard)), shard).toBe(true);
+    rmSync(out, { recursive: true, force: true });
+  }, 120_000);
+
+  it('bakes in the example data set that ships with the product, with its notice, when no mirror is named', async () => {
+    const out = scratch();
+    const result = await run('bake-offline-assets', { TRIALHUB_APP_DIR: ROOT }, [out]);
+    expect(result.code, result.stderr).toBe(0);
+    const data = join(out, 'example-data/pool-houses');
+    const shipped = join(ROOT, 'apps/trainer/example-data/pool-houses');
+    for (const part of ['images/house_with_pool', 'images/house_without_pool', 'test_images/house_with_pool', 'bottlenecks/house_without_pool']) {
+      expect(readdirSync(join(data, part)).sort(), part).toEqual(readdirSync(join(shipped, part)).sort());
+    }
+    expect(readFileSync(join(data, 'NOTICE'), 'utf8')).toContain('Apache License, Version 2.0');
+    expect(existsSync(join(data, '.download-started'))).toBe(false);
     rmSync(out, { recursive: true, force: true });
   }, 120_000);
 

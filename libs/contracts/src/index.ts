@@ -6,3 +6,4 @@ export * from './trainer-events';
 export * from './results';
 export * from './admin';
 export * from './trainer-files';
+export * from './result-headline';

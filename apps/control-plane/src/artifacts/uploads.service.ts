@@ -3,6 +3,7 @@ import {
   UnprocessableEntityException, UnsupportedMediaTypeException,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { resultHeadline, runDescription } from '@trialhub/contracts';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
@@ -114,7 +115,7 @@ export class UploadsService {
           skipped = true;
           return;
         }
-        if (current.state === 'complete') throw new ConflictException(`The run "${upload.runName}" is complete and cannot change; upload to a new run name.`);
+        if (current.state === 'complete' && !executedNotebookReplacement(current, session.id, fileName)) throw new ConflictException(`The run "${upload.runName}" is complete and cannot change; upload to a new run name.`);
         const used = await storageUsedBy(manager, session.userId);
         if (used - (existing?.size ?? 0) + meter.bytes > quotas.storagePerUserBytes) throw new PayloadTooLargeException(storageLimit);
         if (existing) {
@@ -137,7 +138,7 @@ export class UploadsService {
 
   /** Finishes a run: reads its metrics.json, names it and starts its retention. Repeating it answers the same. */
   async complete(authorization: string | undefined, runName: string, body: unknown): Promise<{ resultId: string; url: string }> {
-    const title = this.titleFrom(body, runName);
+    const given = this.titleFrom(body, runName);
     const session = await this.sessions.authorize(authorization);
     const quotas = await this.quotas.forUser(session.userId);
     let saved = false;
@@ -158,6 +159,8 @@ export class UploadsService {
         throw err;
       }
       const now = new Date();
+      // No title given: one that says what the run was (data, mode and the honest headline with its N).
+      const title = given === runName ? defaultResultTitle(runName, metrics) : given;
       Object.assign(found, { state: 'complete', title, metrics, completedAt: now, expiresAt: new Date(now.getTime() + quotas.resultRetentionMs) });
       await manager.save(found);
       await this.audit.record({ id: session.userId, email: null }, 'result.create', { type: 'result', id: found.id }, { runName, sessionId: session.id }, manager);
@@ -241,4 +244,19 @@ export class UploadsService {
       this.logger.warn({ err, key }, 'Could not delete a stored upload; the artifact sweep will remove it');
     }
   }
+}
+
+/**
+ * The one change a complete result accepts: its notebook.ipynb, from the session that saved it.
+ * The notebook's save cell uploads the notebook as last written to disk, mid-run; the session's
+ * stop-time save step then sends the executed notebook Jupyter has saved since.
+ */
+function executedNotebookReplacement(result: ResultEntity, sessionId: string, fileName: string): boolean {
+  return fileName === 'notebook.ipynb' && result.sessionId === sessionId;
+}
+
+function defaultResultTitle(runName: string, metrics: unknown): string {
+  const headline = resultHeadline(metrics);
+  const what = [runDescription(metrics), headline?.short].filter(Boolean).join(', ');
+  return (what ? `${runName}: ${what}` : runName).slice(0, MAX_TITLE);
 }

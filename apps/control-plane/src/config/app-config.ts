@@ -29,8 +29,8 @@ export class AppConfig {
     sessionUploadUrl: string;
     storageClass: string | null;
     workspaceSize: string;
-    /** Local runtime: a folder copied into each new workspace as `pool-houses/` (the example data set). */
-    exampleDataDir: string | null;
+    /** Local runtime: a folder copied into each new workspace as `pool-houses/` (the example data set). Unset: the example data that ships with the product; null: none (TRIALHUB_EXAMPLE_DATA=off). */
+    exampleDataDir?: string | null;
     /** Local runtime: the `jupyter` executable (default: found on PATH); `off` runs every session headless. */
     jupyterCommand: string | null;
   };
@@ -104,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       sessionUploadUrl: (e.SESSION_UPLOAD_URL ?? defaultUploadUrl(uploadPort)).replace(/\/$/, ''),
       storageClass: e.KUBE_STORAGE_CLASS ?? null,
       workspaceSize: e.WORKSPACE_SIZE ?? '10Gi',
-      exampleDataDir: e.TRIALHUB_EXAMPLE_DATA ? resolve(e.TRIALHUB_EXAMPLE_DATA) : null,
+      exampleDataDir: e.TRIALHUB_EXAMPLE_DATA === 'off' ? null : e.TRIALHUB_EXAMPLE_DATA ? resolve(e.TRIALHUB_EXAMPLE_DATA) : undefined,
       jupyterCommand: e.JUPYTER_COMMAND ?? null,
     },
     trials: { durationMs: parseDuration(e.TRIAL_DURATION ?? '24h')!, maxActive: e.MAX_ACTIVE_TRIALS ?? null },

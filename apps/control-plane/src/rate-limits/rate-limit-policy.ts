@@ -1,6 +1,6 @@
 import { sha256 } from '../common/crypto';
 
-export type RateLimitedAction = 'signup' | 'login' | 'password-reset-request' | 'password-reset-confirm' | 'verification-resend';
+export type RateLimitedAction = 'signup' | 'login' | 'password-reset-request' | 'password-reset-confirm' | 'verification-resend' | 'prediction';
 
 /**
  * Each attempt is counted under up to three keys, all within AUTH_RATE_LIMIT's window (N hits):
@@ -25,6 +25,8 @@ export const RATE_LIMIT_POLICY: Record<RateLimitedAction, { what: string; perAdd
   // No email in the body (a token): counted per address; each attempt hashes a password.
   'password-reset-confirm': { what: 'password reset attempts', perAddress: 1, perEmail: 0 },
   'verification-resend': { what: 'verification mails', perAddress: 1, perEmail: 1 },
+  // Try-it on result and share pages: photos per address (each one is a model run).
+  prediction: { what: 'photos to classify', perAddress: 6, perEmail: 0 },
 };
 
 export interface RateLimitKeys {

@@ -5,6 +5,8 @@ export class MetricsFileError extends Error {}
 /** The headline fields kept on the result; the full file stays an artifact. */
 const HEADLINE_KEYS = [
   'testAccuracy', 'validationAccuracy', 'trainAccuracy', 'testCount', 'validationCount', 'trainCount', 'classes', 'steps', 'mode', 'backend', 'seconds', 'trainingSeconds',
+  // From trainers of issue 14 on: the honest headline (with its N and interval), per-class quality, the misclassified count.
+  'headline', 'accuracy', 'perClass', 'misclassifiedCount',
 ] as const;
 
 const isRatio = (v: unknown) => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1);

@@ -1,28 +1,33 @@
-import type { HistoryPoint, SharedResult } from '@trialhub/contracts';
+import { resultHeadline, runDescription, type HistoryPoint, type SharedResult } from '@trialhub/contracts';
 import { escapeHtml } from './html';
+import type { MisclassifiedView } from './misclassified';
+import { SHARE_PAGE_STYLE } from './share-page-style';
 
 const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : '–');
 const bytes = (n: number) => (n < 1024 ? `${n} B` : n < 1024 ** 2 ? `${(n / 1024).toFixed(1)} KiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`);
 
-const STYLE = `
-body{font:15px/1.5 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2433;background:#f6f7fb}
-main{max-width:960px;margin:0 auto;padding:24px}
-header p{color:#5b6478;margin:4px 0 0}
-section{background:#fff;border:1px solid #e2e5ee;border-radius:8px;padding:16px 20px;margin:16px 0}
-h1{margin:0;font-size:26px} h2{font-size:18px;margin:0 0 12px}
-dl.metrics{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:12px;margin:0}
-dl.metrics div{background:#f2f4fa;border-radius:6px;padding:8px 12px} dt{color:#5b6478;font-size:13px} dd{margin:0;font-size:20px;font-weight:600}
-table{border-collapse:collapse} th,td{border:1px solid #e2e5ee;padding:4px 8px;text-align:left;vertical-align:top}
-td.ok{color:#2e7d32} td.bad{color:#c62828} img.thumb{max-width:120px;max-height:90px;display:block}
-.muted{color:#5b6478} ul.files{padding-left:18px} a{color:#2450b2}
-.notebook .cell{margin:10px 0} .notebook pre{background:#f6f8fa;padding:8px;overflow:auto;margin:4px 0;white-space:pre-wrap}
-.notebook .prompt{color:#5b6478;font:12px monospace} .notebook pre.stderr{background:#fdecea} .notebook img{max-width:100%}
-iframe.report{width:100%;height:720px;border:1px solid #e2e5ee;border-radius:6px;background:#fff}
-footer{color:#5b6478;font-size:13px;margin:24px 0}
-`;
+/** The page's own script (dates in the reader's time zone, try-it), served as a file: no inline script. */
+export const SHARE_SCRIPT_PATH = '/share/-/share-page.js';
 
-/** Content-Security-Policy of the share page: no script at all, images only from us or data:, frames only ours (sandboxed). */
-export const SHARE_PAGE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+/**
+ * Content-Security-Policy of the share page: script only from our own file, never inline;
+ * images from us or data:; fetch only to us (try-it); no frames, never framed.
+ */
+export const SHARE_PAGE_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; img-src 'self' data: blob:; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export interface SharePageExtras {
+  /** The public URL of the page and of its preview image (OpenGraph wants absolute URLs). */
+  pageUrl: string;
+  previewUrl: string;
+  /** Where "Train your own" leads. */
+  signupUrl: string;
+  misclassified: MisclassifiedView[];
+  /** POST a photo here to have the result's model classify it; null when the result has no usable model. */
+  predictUrl: string | null;
+}
+
+/** `<time>` in UTC for readers without script; the page script rewrites it in the reader's local time. */
+const time = (iso: string) => `<time datetime="${escapeHtml(iso)}">${escapeHtml(new Date(iso).toUTCString().replace('GMT', 'UTC'))}</time>`;
 
 function lineChart(title: string, series: Array<{ name: string; color: string; points: Array<[number, number]> }>, yMax?: number): string {
   const [w, h, pad] = [560, 220, 40];
@@ -41,46 +46,42 @@ function lineChart(title: string, series: Array<{ name: string; color: string; p
     `<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#888"/><line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" stroke="#888"/>` +
     `<text x="${pad - 4}" y="${sy(top) + 4}" font-size="10" text-anchor="end">${+top.toFixed(2)}</text><text x="${pad - 4}" y="${h - pad + 4}" font-size="10" text-anchor="end">0</text>` +
     `<text x="${w - pad}" y="${h - pad + 16}" font-size="10" text-anchor="end">step ${xMax}</text>`;
-  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeHtml(title)}">${legend}${axes}${paths}</svg></figure>`;
+  return `<figure><figcaption>${escapeHtml(title)}</figcaption><svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${escapeHtml(title)}">${legend}${axes}${paths}</svg></figure>`;
 }
 
 function curves(history: HistoryPoint[]): string {
   const pick = (key: keyof HistoryPoint) => history.filter((p) => p[key] !== undefined).map((p) => [p.step, p[key] as number] as [number, number]);
-  const accuracy = lineChart('Accuracy during training', [{ name: 'training', color: '#2450b2', points: pick('trainAccuracy') }, { name: 'validation', color: '#e07a00', points: pick('validationAccuracy') }], 1);
-  const loss = lineChart('Cross-entropy loss', [{ name: 'training loss', color: '#7b1fa2', points: pick('crossEntropy') }]);
-  return accuracy + loss;
+  const accuracy = lineChart('Accuracy during training', [{ name: 'training', color: '#1d3a8a', points: pick('trainAccuracy') }, { name: 'validation', color: '#b45309', points: pick('validationAccuracy') }], 1);
+  const loss = lineChart('Cross-entropy loss', [{ name: 'training loss', color: '#6b21a8', points: pick('crossEntropy') }]);
+  return `<div class="charts">${accuracy}${loss}</div>`;
 }
 
-function metricsBlock(m: Record<string, unknown> | null): string {
-  if (!m) return '<p class="muted">No metrics were saved with this result.</p>';
+function metricsBlock(m: Record<string, unknown>): string {
+  const n = (key: string) => (typeof m[key] === 'number' ? ` (${m[key]} images)` : '');
   const items: Array<[string, string]> = [
-    ['Test accuracy', pct(m.testAccuracy)],
-    ['Validation accuracy', pct(m.validationAccuracy)],
-    ['Training accuracy', pct(m.trainAccuracy)],
-    ['Test images', typeof m.testCount === 'number' ? String(m.testCount) : '–'],
+    [`Test accuracy${n('testCount')}`, pct(m.testAccuracy)],
+    [`Validation accuracy${n('validationCount')}`, pct(m.validationAccuracy)],
+    [`Training accuracy${n('trainCount')}`, pct(m.trainAccuracy)],
   ];
   if (typeof m.steps === 'number') items.push(['Training steps', String(m.steps)]);
   if (typeof m.seconds === 'number') items.push(['Run time', `${m.seconds.toFixed(1)} s`]);
-  const classes = Array.isArray(m.classes) ? m.classes.map(String) : [];
-  const detail = [classes.length ? `Classes: ${classes.map(escapeHtml).join(', ')}` : '', typeof m.mode === 'string' ? `mode ${escapeHtml(m.mode)}` : '', typeof m.backend === 'string' ? `backend ${escapeHtml(m.backend)}` : '']
-    .filter(Boolean)
-    .join(' · ');
-  return `<dl class="metrics">${items.map(([k, v]) => `<div><dt>${k}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>${detail ? `<p class="muted">${detail}</p>` : ''}`;
+  return `<dl class="metrics">${items.map(([k, v]) => `<div><dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd></div>`).join('')}</dl>`;
 }
 
 function confusionBlock(c: SharedResult['confusion']): string {
   if (!c) return '<p class="muted">No confusion matrix was saved with this result.</p>';
-  const head = `<tr><th>actual \\ predicted</th>${c.classes.map((k) => `<th>${escapeHtml(k)}</th>`).join('')}</tr>`;
+  const head = `<tr><th scope="col">actual \\ predicted</th>${c.classes.map((k) => `<th scope="col">${escapeHtml(k)}</th>`).join('')}</tr>`;
   const max = Math.max(1, ...c.matrix.flat());
   const rows = c.matrix
-    .map((row, i) => `<tr><th>${escapeHtml(c.classes[i])}</th>${row.map((n, j) => `<td data-cell style="background:rgba(${i === j ? '46,125,50' : '198,40,40'},${((n / max) * 0.5).toFixed(2)})">${n}</td>`).join('')}</tr>`)
+    .map((row, i) => `<tr><th scope="row">${escapeHtml(c.classes[i])}</th>${row.map((n, j) => `<td data-cell style="background:rgba(${i === j ? '6,118,71' : '180,35,24'},${((n / max) * 0.35).toFixed(2)})">${n}</td>`).join('')}</tr>`)
     .join('');
-  return `<table class="confusion">${head}${rows}</table>`;
+  return `<div class="scroll" tabindex="0" role="region" aria-label="Confusion matrix (scrolls sideways)"><table class="confusion">${head}${rows}</table></div>`;
 }
+
+const guess = (p: { label: string; confidence: number | null } | null) => (p ? `${escapeHtml(p.label)}${p.confidence === null ? '' : ` (${pct(p.confidence)})`}` : '–');
 
 function beforeAfterBlock(rows: SharedResult['beforeAfter']): string {
   if (!rows.length) return '<p class="muted">No before/after comparison was saved with this result.</p>';
-  const guess = (p: { label: string; confidence: number | null } | null) => (p ? `${escapeHtml(p.label)}${p.confidence === null ? '' : ` (${pct(p.confidence)})`}` : '–');
   const body = rows
     .map((r) => {
       const verdict = r.label && r.after ? (r.label === r.after.label ? 'ok' : 'bad') : '';
@@ -88,38 +89,91 @@ function beforeAfterBlock(rows: SharedResult['beforeAfter']): string {
       return `<tr><td>${img}${escapeHtml(r.image)}</td><td>${escapeHtml(r.label ?? '?')}</td><td>${guess(r.before)}</td><td class="${verdict}">${guess(r.after)}</td></tr>`;
     })
     .join('');
-  return `<table class="before-after"><thead><tr><th>test image</th><th>actual</th><th>before training</th><th>after training</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<div class="scroll" tabindex="0" role="region" aria-label="Before and after training (scrolls sideways)"><table class="before-after"><thead><tr><th scope="col">test image</th><th scope="col">actual</th><th scope="col">before training</th><th scope="col">after training</th></tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
-/** The public, read-only, self-contained page of a shared result. `notebookHtml` is already made safe by notebookToHtml. */
-export function renderSharePage(shared: SharedResult, notebookHtml: Array<{ name: string; html: string }>): string {
-  const expiry = shared.expiresAt ? `This link works until ${escapeHtml(new Date(shared.expiresAt).toUTCString())}.` : '';
+function misclassifiedBlock(rows: MisclassifiedView[]): string {
+  if (!rows.length) return '';
+  const items = rows
+    .slice(0, 24)
+    .map((r) => {
+      const img = r.imageUrl ? `<img alt="" src="${escapeHtml(r.imageUrl)}">` : '';
+      const score = r.scores[r.predicted];
+      return `<li>${img}<span><strong>${escapeHtml(r.image)}</strong><br>actually ${escapeHtml(r.label)}, predicted ${escapeHtml(r.predicted)}${typeof score === 'number' ? ` (${pct(score)})` : ''}</span></li>`;
+    })
+    .join('');
+  return `<section aria-labelledby="wrong-title"><h2 id="wrong-title">Misclassified test images</h2><p class="muted">The test images the model got wrong, the most confidently wrong first.</p><ul class="wrong">${items}</ul></section>`;
+}
+
+function tryItBlock(predictUrl: string | null, classes: string[]): string {
+  if (!predictUrl) return '';
+  return `<section id="try-it" aria-labelledby="try-title" data-predict-url="${escapeHtml(predictUrl)}">
+<h2 id="try-title">Try it on your own photo</h2>
+<p class="muted">Drop a JPEG or PNG here, or choose one: this model says which of ${escapeHtml(classes.join(', ') || 'its classes')} it sees, and how sure it is. The photo is not kept.</p>
+<label class="drop" for="try-file"><span>Drop a photo here, or <u>choose one</u></span><input id="try-file" type="file" accept="image/jpeg,image/png,image/webp"></label>
+<div id="try-result" class="try-result" role="status" aria-live="polite"></div>
+</section>`;
+}
+
+/** The public, read-only page of a shared result. `notebookHtml` is already made safe by notebookToHtml. */
+export function renderSharePage(shared: SharedResult, notebookHtml: Array<{ name: string; html: string }>, extras: SharePageExtras): string {
+  const m = (shared.metrics ?? {}) as Record<string, unknown>;
+  const headline = resultHeadline(shared.metrics);
+  const classes = Array.isArray(m.classes) ? m.classes.map(String) : [];
+  const description = runDescription(shared.metrics);
+  const headlineText = headline ? headline.text : 'No test estimate was saved with this result.';
+  const summary = [
+    classes.length ? `An image classifier that tells ${classes.map(escapeHtml).join(' from ')}` : 'An image classifier',
+    `trained on Trialhub with transfer learning${typeof m.mode === 'string' ? ` (${escapeHtml(m.mode)} mode${typeof m.backend === 'string' ? `, ${escapeHtml(m.backend)} backend` : ''})` : ''}.`,
+  ].join(', ');
+  const previewText = [headline?.short, description].filter(Boolean).join(' · ') || 'A model trained on Trialhub';
+  const expiry = shared.expiresAt ? ` This link works until ${time(shared.expiresAt)}.` : '';
   const files = shared.artifacts.map((a) => `<li><a href="${escapeHtml(a.url)}">${escapeHtml(a.name)}</a> <span class="muted">${bytes(a.size)}</span></li>`).join('');
   const history = shared.history.length ? curves(shared.history) : '<p class="muted">No training history was saved with this result.</p>';
-  const notebooks = notebookHtml.map((n) => `<section><h2>Notebook: ${escapeHtml(n.name)}</h2>${n.html}</section>`).join('');
-  const report = shared.report
-    ? `<section><h2>Training report</h2><iframe class="report" sandbox="" referrerpolicy="no-referrer" title="Training report" src="${escapeHtml(shared.report.frameUrl)}"></iframe></section>`
-    : '';
+  const notebooks = notebookHtml
+    .map((n) => `<details class="notebook"><summary>Notebook: ${escapeHtml(n.name)} (the code and its outputs, as run)</summary>${n.html}</details>`)
+    .join('');
+  const meta = [
+    ['og:type', 'website'], ['og:site_name', 'Trialhub'], ['og:title', shared.title], ['og:description', previewText], ['og:url', extras.pageUrl],
+    ['og:image', extras.previewUrl], ['og:image:width', '1200'], ['og:image:height', '630'], ['og:image:alt', `${shared.title}: ${previewText}`],
+  ].map(([p, c]) => `<meta property="${p}" content="${escapeHtml(c)}">`);
+  const twitter = [['twitter:card', 'summary_large_image'], ['twitter:title', shared.title], ['twitter:description', previewText], ['twitter:image', extras.previewUrl]].map(([n, c]) => `<meta name="${n}" content="${escapeHtml(c)}">`);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><meta name="referrer" content="no-referrer">
-<title>${escapeHtml(shared.title)} · Trialhub</title><style>${STYLE}</style></head>
-<body><main>
-<header><h1>${escapeHtml(shared.title)}</h1><p>A model trained on Trialhub, saved ${escapeHtml(new Date(shared.createdAt).toUTCString())}. ${expiry}</p></header>
-<section><h2>Metrics</h2>${metricsBlock(shared.metrics)}</section>
-<section><h2>Training curves</h2>${history}</section>
-<section><h2>Confusion matrix</h2>${confusionBlock(shared.confusion)}</section>
-<section><h2>Before and after training</h2>${beforeAfterBlock(shared.beforeAfter)}</section>
-${report}
-${notebooks}
-<section><h2>Files</h2><p><a href="${escapeHtml(shared.downloadUrl)}">Download everything (zip)</a></p><ul class="files">${files}</ul></section>
+<title>${escapeHtml(shared.title)} · Trialhub</title>
+<meta name="description" content="${escapeHtml(previewText)}">
+${meta.join('\n')}
+${twitter.join('\n')}
+<style>${SHARE_PAGE_STYLE}</style><script src="${SHARE_SCRIPT_PATH}" defer></script></head>
+<body>
+<header class="topbar"><a class="brand" href="/">Trialhub</a><a class="btn" href="${escapeHtml(extras.signupUrl)}">Train your own in a free 24-hour trial</a></header>
+<main>
+<section class="hero" aria-labelledby="title">
+<h1 id="title">${escapeHtml(shared.title)}</h1>
+<p class="headline" data-headline>${escapeHtml(headlineText)}</p>
+<p>${summary}</p>
+<p class="muted">Saved ${time(shared.createdAt)}.${expiry}</p>
+${metricsBlock(m)}
+</section>
+${tryItBlock(extras.predictUrl, classes)}
+<section aria-labelledby="curves-title"><h2 id="curves-title">Training curves</h2>${history}</section>
+<section aria-labelledby="confusion-title"><h2 id="confusion-title">Confusion matrix</h2>${confusionBlock(shared.confusion)}</section>
+<section aria-labelledby="ba-title"><h2 id="ba-title">Before and after training</h2>${beforeAfterBlock(shared.beforeAfter)}</section>
+${misclassifiedBlock(extras.misclassified)}
+${notebooks ? `<section aria-labelledby="nb-title"><h2 id="nb-title">Notebook</h2>${notebooks}</section>` : ''}
+<section aria-labelledby="files-title"><h2 id="files-title">Downloads</h2><p><a class="btn" href="${escapeHtml(shared.downloadUrl)}">Download everything (zip)</a></p>
+<details><summary>Every file (${shared.artifacts.length})</summary><ul class="files">${files}</ul></details></section>
+<section class="cta"><h2>Train your own</h2><p>Bring a few dozen photos in folders, one per class, and train a classifier like this one in minutes, on a GPU notebook.</p><p><a class="btn" href="${escapeHtml(extras.signupUrl)}">Train your own in a free 24-hour trial</a></p></section>
+</main>
 <footer>Shared read-only from Trialhub.</footer>
-</main></body></html>`;
+</body></html>`;
 }
 
-/** The page for revoked, expired and unknown links: plain, and the same for all three. */
-export function renderShareNotFound(): string {
+/** The page for revoked, expired and unknown links: in the same look, and the same for all three. */
+export function renderShareNotFound(signupUrl = '/signup'): string {
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex, nofollow"><title>Link not found · Trialhub</title><style>${STYLE}</style></head>
-<body><main><section><h1>This link does not work</h1><p>The shared result does not exist, or its link was revoked or has expired. Ask the person who sent it for a new link.</p></section></main></body></html>`;
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex, nofollow"><title>Link not found · Trialhub</title><style>${SHARE_PAGE_STYLE}</style></head>
+<body><header class="topbar"><a class="brand" href="/">Trialhub</a></header>
+<main><section class="hero"><h1>This link does not work</h1><p>The shared result does not exist, or its link was revoked or has expired. Ask the person who sent it for a new link.</p>
+<p><a class="btn" href="${escapeHtml(signupUrl)}">Train your own in a free 24-hour trial</a></p></section></main></body></html>`;
 }
-

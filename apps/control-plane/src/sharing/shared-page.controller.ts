@@ -5,9 +5,12 @@ import { pipeline } from 'node:stream/promises';
 import { ArtifactFiles } from '../artifacts/artifact-files';
 import { ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
 import { Public } from '../auth/public.decorator';
+import { AppConfig } from '../config/app-config';
 import { fileNameFromUrl } from '../results/result-file-path';
 import { ShareTokenParamsDto } from './dto/share.dto';
+import { previewPng } from './preview-image';
 import { renderShareNotFound, renderSharePage, SHARE_PAGE_CSP } from './share-page';
+import { SHARE_PAGE_SCRIPT } from './share-page-script';
 import { setShareHeaders } from './share-headers';
 import { SharedResultsService } from './shared-results.service';
 
@@ -23,7 +26,17 @@ export class SharedPageController {
     private readonly shared: SharedResultsService,
     private readonly files: ArtifactFiles,
     @Inject(ARTIFACT_STORE) private readonly store: ArtifactStore,
+    private readonly config: AppConfig,
   ) {}
+
+  /** The page's script (dates in the reader's time, try-it): a file, since the page's CSP allows no inline script. */
+  @Get('-/share-page.js')
+  script(@Res() res: Response): void {
+    res.setHeader('Content-Type', 'text/javascript; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=300');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.status(200).send(SHARE_PAGE_SCRIPT);
+  }
 
   @Get(':token')
   async page(@Param() p: ShareTokenParamsDto, @Res() res: Response): Promise<void> {
@@ -31,9 +44,22 @@ export class SharedPageController {
     res.setHeader('Content-Security-Policy', SHARE_PAGE_CSP);
     const found = await this.shared.resolve(p.token);
     if (!found) return this.notFound(res);
-    const { shared, notebooks } = await this.shared.build(p.token, found);
+    const { shared, notebooks, misclassified } = await this.shared.build(p.token, found);
     this.shared.countView(found.share);
-    res.status(200).type('html').send(renderSharePage(shared, notebooks));
+    const pageUrl = `${this.config.publicUrl}/share/${p.token}`;
+    const extras = { pageUrl, previewUrl: `${pageUrl}/preview.png`, signupUrl: '/signup', misclassified, predictUrl: this.shared.predictUrl(p.token, found) };
+    res.status(200).type('html').send(renderSharePage(shared, notebooks, extras));
+  }
+
+  /** The link preview's picture (og:image): title, honest headline, what the run was. */
+  @Get(':token/preview.png')
+  async preview(@Param() p: ShareTokenParamsDto, @Res() res: Response): Promise<void> {
+    setShareHeaders(res);
+    const found = await this.shared.resolve(p.token);
+    if (!found) return this.notFound(res);
+    const png = await previewPng(`${found.result.id}:${found.result.title}`, found.result.title, found.result.metrics);
+    res.status(200).type('png').setHeader('Content-Length', String(png.length));
+    res.end(png);
   }
 
   @Get(':token/files/*path')
@@ -77,7 +103,7 @@ export class SharedPageController {
   }
 
   private notFound(res: Response): void {
-    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
     res.status(404).type('html').send(renderShareNotFound());
   }
 }

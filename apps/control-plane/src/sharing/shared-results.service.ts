@@ -8,6 +8,7 @@ import { sha256 } from '../common/crypto';
 import { ArtifactEntity, ResultEntity, ShareLinkEntity } from '../database/entities';
 import { toArtifactView } from '../results/result-view';
 import { encodePath } from './html';
+import { MisclassifiedView, readMisclassifiedRows } from './misclassified';
 import { notebookToHtml } from './notebook-html';
 import { ShareViewCounter } from './share-view-counter';
 
@@ -47,6 +48,7 @@ interface ParsedContent {
   confusion: SharedResult['confusion'];
   beforeAfter: Array<BeforeAfterRow & { imageName: string | null }>;
   notebooks: Array<{ name: string; html: string }>;
+  misclassified: ReturnType<typeof readMisclassifiedRows>;
 }
 
 /** The public side of share links: resolves a token to its result and builds what the page and JSON show. */
@@ -84,12 +86,17 @@ export class SharedResultsService {
     return { share, result, artifacts };
   }
 
+  /** Where try-it sends a photo, when the result has a model that can classify one (its full-model export). */
+  predictUrl(token: string, found: ResolvedShare): string | null {
+    return found.artifacts.some((a) => a.name === 'full-model/model.json') ? `/share/${token}/predict` : null;
+  }
+
   countView(share: ShareLinkEntity): void {
     this.views.count(share.id);
   }
 
   /** The shared result with links under `/share/<token>`, and the notebooks rendered safely. */
-  async build(token: string, { share, result, artifacts }: ResolvedShare): Promise<{ shared: SharedResult; notebooks: ParsedContent['notebooks'] }> {
+  async build(token: string, { share, result, artifacts }: ResolvedShare): Promise<{ shared: SharedResult; notebooks: ParsedContent['notebooks']; misclassified: MisclassifiedView[] }> {
     const base = `/share/${token}`;
     const fileUrl = (name: string) => `${base}/files/${encodePath(name)}`;
     const content = await this.content(result.id, artifacts);
@@ -108,7 +115,9 @@ export class SharedResultsService {
       report: report ? { name: report.name, url: fileUrl(report.name), frameUrl: `${base}/report` } : null,
       downloadUrl: `${base}/download`,
     };
-    return { shared, notebooks: content.notebooks };
+    const names = new Set(artifacts.map((a) => a.name));
+    const misclassified = content.misclassified.map((row) => ({ ...row, imageUrl: row.file && names.has(row.file) && IMAGE.test(row.file) ? fileUrl(row.file) : null }));
+    return { shared, notebooks: content.notebooks, misclassified };
   }
 
   private async content(resultId: string, artifacts: ArtifactEntity[]): Promise<ParsedContent> {
@@ -129,6 +138,7 @@ export class SharedResultsService {
       confusion: readConfusion(await this.readJson(byName.get('confusion.json'))),
       beforeAfter: readBeforeAfter(await this.readJson(byName.get('before-after.json'))).map((row) => ({ ...row, imageName: imageFor(row.image) })),
       notebooks,
+      misclassified: readMisclassifiedRows(await this.readJson(byName.get('misclassified.json'))),
     };
     if (this.cache.size >= CACHE_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
     this.cache.set(key, parsed);

@@ -13,5 +13,6 @@ import { ShareViewCounter } from './share-view-counter';
   imports: [ArtifactsModule, ResultsModule],
   controllers: [ShareLinksController, SharedPageController, SharedApiController],
   providers: [ShareLinksService, SharedResultsService, ShareViewCounter],
+  exports: [SharedResultsService],
 })
 export class SharingModule {}

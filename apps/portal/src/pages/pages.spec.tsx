@@ -314,6 +314,9 @@ describe('results', () => {
     renderAt('/results/r1');
     await screen.findByRole('heading', { name: 'Pools' });
     expect(screen.getByText('84.6 %')).toBeTruthy();
+    // The headline never stands without its N and interval (44 of 52 right: Wilson 72–92 %).
+    expect(screen.getByTestId('headline').textContent).toBe('85 % accuracy (95 % interval 72 %–92 %, 52 test images)');
+    expect(screen.getByText('Test accuracy (52 images)')).toBeTruthy();
     const accuracy = await screen.findByRole('img', { name: /Accuracy during training/ });
     expect(accuracy.querySelectorAll('path[data-series]')).toHaveLength(2);
     expect(accuracy.getAttribute('aria-label')).toMatch(/Validation accuracy: 80%/);

@@ -1,4 +1,4 @@
-import type { ResultView } from '@trialhub/contracts';
+import { resultHeadline, runDescription, type ResultView } from '@trialhub/contracts';
 import { FormEvent, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
@@ -25,6 +25,8 @@ export function ResultPage({ resultId }: { resultId: string }) {
   if (!result.data) return <Loading label="Loading result…" />;
   const r = result.data;
   const m = r.metrics ?? {};
+  const headline = resultHeadline(r.metrics);
+  const testN = (n: unknown) => (typeof n === 'number' ? ` (${n} images)` : '');
 
   return (
     <div className="stack">
@@ -54,11 +56,14 @@ export function ResultPage({ resultId }: { resultId: string }) {
         <h2 id="metrics-title" className="visually-hidden">
           Metrics
         </h2>
+        <p className="headline" data-testid="headline">
+          {headline ? headline.text : 'No test estimate was saved with this result.'}
+        </p>
+        {runDescription(r.metrics) && <p className="muted">{runDescription(r.metrics)}</p>}
         <dl className="metrics">
-          <Metric label="Test accuracy" value={formatPercent(m.testAccuracy)} highlight />
-          <Metric label="Validation accuracy" value={formatPercent(m.validationAccuracy)} />
-          <Metric label="Training accuracy" value={formatPercent(m.trainAccuracy)} />
-          <Metric label="Test images" value={m.testCount !== undefined ? String(m.testCount) : '—'} />
+          <Metric label={`Test accuracy${testN(m.testCount)}`} value={formatPercent(m.testAccuracy)} />
+          <Metric label={`Validation accuracy${testN(m.validationCount)}`} value={formatPercent(m.validationAccuracy)} />
+          <Metric label={`Training accuracy${testN(m.trainCount)}`} value={formatPercent(m.trainAccuracy)} />
           <Metric label="Training steps" value={m.steps !== undefined ? String(m.steps) : '—'} />
           <Metric label="Training time" value={typeof m.seconds === 'number' ? `${m.seconds.toFixed(1)} s` : '—'} />
         </dl>

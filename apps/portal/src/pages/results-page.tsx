@@ -1,6 +1,7 @@
+import { resultHeadline } from '@trialhub/contracts';
 import { api } from '../api/endpoints';
 import { EmptyState, ErrorBanner, Loading } from '../components/feedback';
-import { formatDate, formatPercent } from '../format';
+import { formatDate } from '../format';
 import { useResource } from '../hooks/use-resource';
 import { Link } from '../router';
 
@@ -30,7 +31,7 @@ export function ResultsPage() {
             <thead>
               <tr>
                 <th scope="col">Title</th>
-                <th scope="col">Test accuracy</th>
+                <th scope="col">Accuracy</th>
                 <th scope="col">Saved</th>
                 <th scope="col">Kept until</th>
               </tr>
@@ -41,7 +42,7 @@ export function ResultsPage() {
                   <td>
                     <Link to={`/results/${r.id}`}>{r.title || 'Untitled result'}</Link>
                   </td>
-                  <td>{formatPercent(r.metrics?.testAccuracy)}</td>
+                  <td>{resultHeadline(r.metrics)?.short ?? '—'}</td>
                   <td>{formatDate(r.createdAt)}</td>
                   <td>{r.expiresAt ? formatDate(r.expiresAt) : 'No expiry'}</td>
                 </tr>

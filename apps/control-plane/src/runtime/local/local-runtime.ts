@@ -15,13 +15,13 @@ import { repoRoot } from './repo-root';
 import { saveOutputs } from './save-outputs';
 import { SessionRecord, SessionRecords } from './session-record';
 import { thisComputer, detectGpus, gpusFromNvidiaSmi, type LocalGpu } from './this-computer';
-import { EXAMPLE_DATA_FOLDER, Workspaces } from './workspace';
+import { EXAMPLE_DATA_FOLDER, SHIPPED_EXAMPLE_DATA, Workspaces } from './workspace';
 
 export interface LocalRuntimeOptions {
   dataDir: string;
   installationId: string;
   publicUrl: string;
-  /** Folder copied into new workspaces as `pool-houses/` (the example data set), when set (TRIALHUB_EXAMPLE_DATA). */
+  /** Folder copied into new workspaces as `pool-houses/` (TRIALHUB_EXAMPLE_DATA); unset: the copy that ships with the product; null: none. */
   exampleDataDir?: string | null;
   /** Seconds a stopping notebook gets after SIGTERM before SIGKILL (default 10). */
   stopGraceSeconds?: number;
@@ -66,7 +66,7 @@ export class LocalRuntime implements SessionRuntime {
     this.observations = new ObservationCache(logger);
     this.stateDir = join(options.dataDir, 'runtime', options.installationId);
     this.records = new SessionRecords(join(this.stateDir, 'sessions'));
-    this.workspaces = new Workspaces(join(options.dataDir, 'workspaces'), this.root, options.exampleDataDir ?? null);
+    this.workspaces = new Workspaces(join(options.dataDir, 'workspaces'), this.root, options.exampleDataDir === undefined ? join(this.root, SHIPPED_EXAMPLE_DATA) : options.exampleDataDir);
   }
 
   /** Finds what a previous control plane left: live processes are adopted, dead ones reported failed. */

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 /** The compiled trainer module both stop-time savers run (the notebook image's `trialhub-save` too). */
 export const TRAINER_SAVE_MODULE = 'dist/apps/trainer/src/save-unsaved-runs.js';
+/** Then the executed notebook (as Jupyter saved it by now) goes to the runs the save cell saved mid-run. */
+export const TRAINER_NOTEBOOK_MODULE = 'dist/apps/trainer/src/refresh-saved-notebooks.js';
 
 /**
  * The save step (the pod's preStop hook, `trialhub-save`): the trainer's `saveUnsavedRuns`
@@ -13,8 +15,13 @@ export const TRAINER_SAVE_MODULE = 'dist/apps/trainer/src/save-unsaved-runs.js';
  */
 const SAVE_SCRIPT = `
 const { saveUnsavedRuns } = require(process.env.TRIALHUB_SAVE_MODULE);
-saveUnsavedRuns({ workDir: process.cwd(), uploadUrl: process.env.TRIALHUB_UPLOAD_URL, token: process.env.TRIALHUB_UPLOAD_TOKEN })
-  .then((outcome) => { if (outcome.failed.length) process.exitCode = 1; })
+const { refreshSavedNotebooks } = require(process.env.TRIALHUB_NOTEBOOK_MODULE);
+const target = { workDir: process.cwd(), uploadUrl: process.env.TRIALHUB_UPLOAD_URL, token: process.env.TRIALHUB_UPLOAD_TOKEN };
+saveUnsavedRuns(target)
+  .then(async (outcome) => {
+    const notebooks = await refreshSavedNotebooks(target);
+    if (outcome.failed.length || notebooks.failed.length) process.exitCode = 1;
+  })
   .catch((error) => { console.error('save failed: ' + error.message); process.exitCode = 1; });
 `;
 
@@ -32,6 +39,7 @@ export function saveOutputs(options: { repoRoot: string; workspace: string; uplo
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         TRIALHUB_SAVE_MODULE: join(options.repoRoot, TRAINER_SAVE_MODULE),
+        TRIALHUB_NOTEBOOK_MODULE: join(options.repoRoot, TRAINER_NOTEBOOK_MODULE),
         TRIALHUB_SESSION_ID: options.sessionId,
         TRIALHUB_UPLOAD_URL: options.uploadUrl,
         TRIALHUB_UPLOAD_TOKEN: options.uploadToken,

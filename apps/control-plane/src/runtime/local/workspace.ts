@@ -4,6 +4,8 @@ import { join } from 'node:path';
 export const EXAMPLE_NOTEBOOK = 'Classifying-House-And-Pool-Images.ipynb';
 /** The folder name the trainer's `ensureExampleData(workDir)` looks for. */
 export const EXAMPLE_DATA_FOLDER = 'pool-houses';
+/** The seed's example data set as it ships with the product (Apache-2.0; its README names the source), relative to the checkout. */
+export const SHIPPED_EXAMPLE_DATA = 'apps/trainer/example-data/pool-houses';
 
 /** The per-trial folders (`/data` of a pod): kept across the trial's sessions, deleted when the trial ends. */
 export class Workspaces {
