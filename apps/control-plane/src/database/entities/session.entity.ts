@@ -1,8 +1,10 @@
-import { Column, JoinColumn, ManyToOne, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, JoinColumn, ManyToOne, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { TrialEntity } from './trial.entity';
-import type { SessionState } from '@trialhub/contracts';
+import { SESSION_STATES, type SessionState } from '@trialhub/contracts';
 
 @Entity('sessions')
+// Declared as migration 1795840000000 created it, so the schema has no drift; the list comes from the contracts.
+@Check('sessions_state_check', `"state" IN (${SESSION_STATES.map((st) => `'${st}'`).join(',')})`)
 @Index('sessions_state_queued_idx', ['state', 'queuedAt'])
 export class SessionEntity {
   @PrimaryGeneratedColumn('uuid') id: string;
