@@ -76,7 +76,11 @@ describe('portal: results, charts and sharing', () => {
     await page.getByRole('link', { name: 'Pool houses, 200 steps' }).click();
     await page.getByRole('heading', { name: 'Pool houses, 200 steps' }).waitFor();
     const metrics = JSON.parse(readFileSync(join(runDir, 'metrics.json'), 'utf8'));
-    const testAccuracy = page.locator('.metric-main dd');
+    // The headline says what it was measured on (the trainer's own headline, else the test set with its N and interval).
+    const headline = await page.getByTestId('headline').textContent();
+    if (metrics.headline) expect(headline).toBe(metrics.headline.text);
+    else expect(headline).toMatch(new RegExp(`accuracy \\(95 % interval .+, ${metrics.testCount} test images\\)$`));
+    const testAccuracy = page.locator('.metric', { has: page.locator('dt', { hasText: /^Test accuracy/ }) }).locator('dd');
     await expect(testAccuracy.textContent()).resolves.toBe(`${(metrics.testAccuracy * 100).toFixed(1)} %`);
 
     const curves = page.getByRole('img', { name: /Accuracy during training/ });
