@@ -140,10 +140,14 @@ async function main(): Promise<void> {
 
   // 3. Mass expiry: TEARDOWN sessions whose trials end at the same moment.
   const extra = await seedUsers(db, TEARDOWN - LAUNCHES, 24 * 3600);
+  // A fresh agent: the first one's sockets sat idle through step 2, past the server's keep-alive
+  // timeout, and reusing one the server is closing fails with ECONNRESET ("socket hang up").
+  const launchAgent = new Agent({ keepAlive: true, maxSockets: 256 });
   const tLaunch = Date.now();
   for (let i = 0; i < extra.length; i += 500) {
-    await Promise.all(extra.slice(i, i + 500).map((u, j) => http(`${server.url}/api/sessions`, 'POST', u.token, agent, profileBody(i + j))));
+    await Promise.all(extra.slice(i, i + 500).map((u, j) => http(`${server.url}/api/sessions`, 'POST', u.token, launchAgent, profileBody(i + j))));
   }
+  launchAgent.destroy();
   for (;;) {
     const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM sessions WHERE state = 'ready'`)).rows;
     if (n >= TEARDOWN) break;
