@@ -95,11 +95,11 @@ describe('the log of one whole session (local runtime)', () => {
     for (const l of lines().filter((x) => x.event)) expect(JSON.stringify(l)).not.toMatch(/lifecycle@example\.com|password|token/i);
   });
 
-  it('session transitions, where they are logged, carry the session id', () => {
-    // The sessions module writes one line per transition (its own change); until it does, there is nothing to check here.
-    const transitions = lines().filter((l) => typeof l.event === 'string' && l.event.startsWith('session.'));
-    for (const t of transitions) expect(t).toMatchObject({ sessionId: expect.any(String) });
-    if (transitions.length) expect(transitions.filter((t) => t.sessionId === ids.sessionId).length).toBeGreaterThan(0);
+  it("has one info line per transition of the session, from its launch to the trial's end, with its ids and the time to ready", () => {
+    const transitions = lines().filter((l) => typeof l.event === 'string' && l.event.startsWith('session.') && l.sessionId === ids.sessionId);
+    expect(transitions.map((t) => t.event)).toEqual(['session.queued', 'session.provisioning', 'session.starting', 'session.ready', 'session.stopping', 'session.stopped']);
+    for (const t of transitions) expect(t).toMatchObject({ level: INFO, userId: ids.userId, trialId: ids.trialId });
+    expect(transitions[3]).toMatchObject({ from: 'starting', to: 'ready', msToReady: expect.any(Number) });
   });
 
   it('writes the access line at info without request or response headers, and no share token', () => {

@@ -7,7 +7,7 @@ describe('the lifecycle log line', () => {
 
   it('names the session, user, trial, the move and its reason', () => {
     const line = transitionLogLine({ sessionId: 's1', userId: 'u1', trialId: 't1', from: 'ready', to: 'stopping', reason: 'trial-ended' });
-    expect(line.fields).toEqual({ sessionId: 's1', userId: 'u1', trialId: 't1', from: 'ready', to: 'stopping', reason: 'trial-ended' });
+    expect(line.fields).toEqual({ event: 'session.stopping', sessionId: 's1', userId: 'u1', trialId: 't1', from: 'ready', to: 'stopping', reason: 'trial-ended' });
     expect(line.message).toBe('Session s1: ready -> stopping (trial-ended)');
   });
 

@@ -16,7 +16,7 @@ export interface TransitionLogEntry {
 
 /** The fields and sentence of one lifecycle line (pure, so its shape is tested). */
 export function transitionLogLine(e: TransitionLogEntry): { fields: Record<string, unknown>; message: string } {
-  const fields: Record<string, unknown> = { sessionId: e.sessionId, userId: e.userId, trialId: e.trialId, from: e.from, to: e.to, reason: e.reason };
+  const fields: Record<string, unknown> = { event: `session.${e.to}`, sessionId: e.sessionId, userId: e.userId, trialId: e.trialId, from: e.from, to: e.to, reason: e.reason };
   if (e.to === 'ready' && e.msToReady !== undefined) fields.msToReady = e.msToReady;
   const ready = fields.msToReady !== undefined ? ` in ${(e.msToReady! / 1000).toFixed(1)} s` : '';
   return { fields, message: `Session ${e.sessionId}: ${e.from ?? 'new'} -> ${e.to}${e.reason ? ` (${e.reason})` : ''}${ready}` };
