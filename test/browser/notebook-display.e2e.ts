@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAfterTable, trainingCurves } from '../../apps/trainer/src/notebook-display';
 import { accessibilityProblems } from './support/accessibility';
 import { launchBrowser, screenshot, WIDTHS } from './support/browser';
+import { requiredInCi } from '../support/required-in-ci';
 
 /** Jupyter Notebook 6's own stylesheet (Debian's jupyter-notebook), which lays tables out fixed. */
 const JUPYTER_CSS = ['/usr/lib/python3/dist-packages/notebook/static/style/style.min.css', '/usr/share/jupyter/notebook/static/style/style.min.css'].find(existsSync);
@@ -24,6 +25,8 @@ async function showInJupyter(page: Page, width: number, html: string): Promise<v
     <body class="notebook_app"><main id="notebook"><div class="container" id="notebook-container"><div class="cell code_cell"><div class="output_wrapper"><div class="output">
     <div class="output_area"><div class="output_subarea output_html rendered_html output_result">${html}</div></div></div></div></div></div></main></body></html>`);
 }
+
+requiredInCi("Jupyter Notebook 6's stylesheet", !!JUPYTER_CSS, 'apt-get install -y jupyter-notebook');
 
 describe.skipIf(!JUPYTER_CSS)("the trainer's notebook output in Jupyter 6: the before/after table and the training curves", () => {
   let browser: Browser;

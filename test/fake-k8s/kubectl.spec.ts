@@ -6,10 +6,13 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreApi, eventually } from './test-client';
 import type { FakeKubernetes } from './index';
+import { requiredInCi } from '../support/required-in-ci';
 
 const run = promisify(execFile);
 const kubectlPath = spawnSync('sh', ['-c', 'command -v kubectl']).stdout.toString().trim();
 if (!kubectlPath) console.warn('kubectl tests skipped: no kubectl on PATH (apt-get install -y kubernetes-client)');
+
+requiredInCi('kubectl', !!kubectlPath, 'apt-get install -y kubernetes-client');
 
 /** The CLI as a user runs it (`npm run fake-k8s`), and the real kubectl pointed at the kubeconfig it prints. */
 describe.skipIf(!kubectlPath)('fake-k8s CLI and kubectl', () => {
