@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBottleneckDataset, writeImageDataset, writeTinyModel } from '../../../test/trainer-fixtures/synthetic';
+import { requiredInCi } from '../../../test/support/required-in-ci';
 
 const root = resolve(__dirname, '../../..');
 const notebook = join(root, 'apps/trainer/notebooks/Classifying-House-And-Pool-Images.ipynb');
@@ -34,12 +35,7 @@ interface NotebookOutput {
 }
 const joined = (t: string | string[] | undefined) => (Array.isArray(t) ? t.join('') : (t ?? ''));
 
-// CI installs Jupyter: there a missing nbconvert is a failure, not a silent skip.
-if (!hasNbconvert && process.env.CI === 'true') {
-  it('needs jupyter-nbconvert (CI=true)', () => {
-    throw new Error('jupyter-nbconvert is not installed, so the example notebook cannot run; .ci/run must install jupyter-nbconvert (apt-get install -y jupyter-nbconvert).');
-  });
-}
+requiredInCi('jupyter-nbconvert', hasNbconvert, 'apt-get install -y jupyter-nbconvert');
 
 describe.skipIf(!hasNbconvert)('the example notebook, executed headless with the TypeScript kernel', () => {
   let dir: string;
