@@ -30,6 +30,7 @@ describe('the share page, logged out', () => {
   let runDir: string;
   let owner: Owner;
   let shareUrl: string;
+  let resultId: string;
 
   beforeAll(async () => {
     buildPortalIfStale();
@@ -38,7 +39,7 @@ describe('the share page, logged out', () => {
     await writeTrainerOutput(runDir);
     await writeColourModel(join(runDir, 'full-model'));
     owner = await ownerWithSession(server, 'share-page@example.com');
-    const { resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'colours', title: 'Red or blue photos' });
+    ({ resultId } = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token: owner.token, runName: 'colours', title: 'Red or blue photos' }));
     shareUrl = (await owner.api.post(`/api/results/${resultId}/shares`, {})).body.url;
     browser = await launchBrowser();
   }, 180_000);
@@ -78,6 +79,25 @@ describe('the share page, logged out', () => {
       expect(image.status()).toBe(200);
       expect(await sharp(await image.body()).metadata()).toMatchObject({ format: 'png', width: 1200, height: 630 });
       expect(await page.getByRole('link', { name: 'Train your own in a free 24-hour trial' }).first().getAttribute('href')).toBe('/signup');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("the owner tries the model on the result page, and sees how to use it in a program", { timeout: 60_000 }, async () => {
+    const { context, page, errors } = await newContext(browser, server.url);
+    try {
+      // The owner's log-in, carried over from the API client that signed up.
+      const cookies = (owner.api as unknown as { cookies: Map<string, string> }).cookies;
+      await context.addCookies([...cookies].map(([name, value]) => ({ name, value, url: server.url })));
+      await page.goto(`/results/${resultId}`);
+      await page.getByRole('heading', { name: 'Try it on your own photo' }).waitFor();
+      await dropFile(page, '.try-it .drop', await photo({ r: 10, g: 10, b: 200 }), 'blue.png', 'image/png');
+      await page.locator('[data-prediction="blue"]').waitFor();
+      await page.getByText('Use this model in your own program').click();
+      expect(await page.locator('pre.snippet').textContent()).toContain("tf.loadLayersModel('full-model/model.json')");
+      await capture(page, 'share-0-owner-try-it');
       expect(errors).toEqual([]);
     } finally {
       await context.close();

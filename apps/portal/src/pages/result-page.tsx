@@ -7,6 +7,7 @@ import { ErrorBanner, Loading } from '../components/feedback';
 import { Button, Field } from '../components/form';
 import { BeforeAfterTable, ConfusionSection, TrainingCurves } from '../components/result-charts';
 import { ShareDialog } from '../components/share-dialog';
+import { TryIt } from '../components/try-it';
 import { formatBytes, formatDate, formatPercent } from '../format';
 import { useResource } from '../hooks/use-resource';
 import { Link, navigate } from '../router';
@@ -73,6 +74,29 @@ export function ResultPage({ resultId }: { resultId: string }) {
           {m.backend ? `Backend: ${m.backend}.` : ''}
         </p>
       </section>
+
+      {r.artifacts.some((a) => a.name === 'full-model/model.json') && (
+        <section className="card" aria-labelledby="try-title">
+          <h2 id="try-title">Try it on your own photo</h2>
+          <TryIt resultId={r.id} classes={m.classes ?? []} />
+          <details>
+            <summary>Use this model in your own program</summary>
+            <p className="muted">
+              Download everything (.zip): its <code>full-model/</code> folder is the whole classifier (backbone and new layer) as one TensorFlow.js model, with its labels and preprocessing in its metadata.
+            </p>
+            <pre className="snippet">
+              <code>{`import * as tf from '@tensorflow/tfjs';
+const model = await tf.loadLayersModel('full-model/model.json');
+const { labels, input } = model.getUserDefinedMetadata().trialhub;
+// image: a [1, size, size, 3] tensor (size = input.shape[1]) scaled to input.range, e.g. -1..1
+const scores = model.predict(image).dataSync();
+
+# or, from a Trialhub checkout:
+npm run predict -- --model full-model photo.jpg`}</code>
+            </pre>
+          </details>
+        </section>
+      )}
 
       <section className="card" aria-labelledby="curves-title">
         <h2 id="curves-title">Training curves</h2>
