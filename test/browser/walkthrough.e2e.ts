@@ -162,7 +162,10 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     await page.waitForURL(new RegExp(`/results/${savedResultId}$`));
     const title = (await page.getByRole('heading', { name: savedTitle }).textContent())!.trim();
     const saved = results.find((r) => r.id === savedResultId);
-    await expect(page.locator('.metric-main dd').textContent()).resolves.toBe(`${(saved.metrics.testAccuracy * 100).toFixed(1)} %`);
+    const testAccuracy = page.locator('.metric', { has: page.locator('dt', { hasText: /^Test accuracy/ }) }).locator('dd');
+    await expect(testAccuracy.textContent()).resolves.toBe(`${(saved.metrics.testAccuracy * 100).toFixed(1)} %`);
+    // The headline says what it was measured on (N and an interval), never a bare figure.
+    await expect(page.getByTestId('headline').textContent()).resolves.toMatch(/accuracy \(95 % interval .+\)$/);
     const curves = page.getByRole('img', { name: /Accuracy during training/ });
     await curves.waitFor();
     expect(await curves.isVisible()).toBe(true);
@@ -192,7 +195,7 @@ describe('portal walkthrough: sign up, train in the notebook, stop, results, sha
     expect(shared?.status()).toBe(200);
     await expect(stranger.page.textContent('body')).resolves.toContain(title);
     // The notebook the run was trained in is part of the result, rendered as HTML.
-    await stranger.page.getByRole('heading', { name: 'Notebook: notebook.ipynb' }).waitFor();
+    await stranger.page.locator('details.notebook summary', { hasText: 'Notebook: notebook.ipynb' }).click();
     expect(await stranger.context.cookies()).not.toContainEqual(expect.objectContaining({ name: 'trialhub_session' }));
     await capture(stranger.page, 'walkthrough-09-shared-logged-out');
 
