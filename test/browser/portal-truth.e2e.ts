@@ -190,8 +190,9 @@ describe('portal: machines on Kubernetes are the nodes the cluster reports (fake
     const { context, page, errors } = await newContext(browser, server.url);
     await signUpInBrowser(page, 'cluster-user@example.com');
     const power = page.getByRole('radio', { name: /^POWER8 \+ NVIDIA GPU/ });
-    await expect(power.isChecked()).resolves.toBe(true);
-    await expect(page.locator('label.profile', { has: power }).textContent()).resolves.toMatch(/power8-a \(160 CPUs, 550 GB memory, 2 NVIDIA GPUs, 2 free\).*2 of 4 free/);
+    // The default machine is chosen just after the offer first renders: wait for it rather than read it once.
+    await expect.poll(() => power.isChecked(), { timeout: 15_000 }).toBe(true);
+    await expect.poll(() => page.locator('label.profile', { has: power }).textContent(), { timeout: 15_000 }).toMatch(/power8-a \(160 CPUs, 550 GB memory, 2 NVIDIA GPUs, 2 free\).*2 of 4 free/);
     await expect(page.getByRole('radio', { name: /^x86 \+ NVIDIA GPU/ }).count()).resolves.toBe(0);
     await expect(page.getByTestId('local-mode').count()).resolves.toBe(0);
     await captureAtWidths(page, 'truth-11-dashboard-kubernetes');
