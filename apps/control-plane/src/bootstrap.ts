@@ -11,6 +11,7 @@ import { jsonBody } from './common/json-body';
 import { securityHeaders } from './common/security-headers';
 import { AppConfig, loadConfig } from './config/app-config';
 import { EmbeddedPostgresServer } from './database/embedded-postgres';
+import { GracefulShutdown } from './health/graceful-shutdown';
 import { servePortal } from './portal/serve-portal';
 import { UploadListener } from './artifacts/upload-listener';
 import { BootstrapAdmin } from './users/bootstrap-admin';
@@ -23,7 +24,10 @@ export interface RunningServer {
   /** http://127.0.0.1:<upload port>: the session upload API's own listener. */
   uploadUrl: string;
   databaseUrl: string;
+  /** Drains (health/graceful-shutdown.ts), then closes everything; sessions keep running. */
   close(): Promise<void>;
+  /** A second signal during `close`: stop waiting for the drain and requests in flight. */
+  hurry(): void;
 }
 
 /** Builds and starts the control plane from environment variables (also used by the e2e tests, in-process). */
@@ -57,6 +61,8 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   await app.listen(config.port, env.HOST ?? '0.0.0.0');
   const address = (app.getHttpServer() as Server).address() as { port: number };
   config.bindUploadPort(await uploads.listen(config.uploadPort, env.HOST ?? '0.0.0.0'));
+  const shutdown = app.get(GracefulShutdown);
+  for (const listener of [app.getHttpServer() as Server, uploads.httpServer!]) shutdown.serve(listener);
   // PORT=0: URLs derived from the port name the one actually bound from now on.
   config.bindPort(address.port);
   const url = `http://127.0.0.1:${address.port}`;
@@ -71,9 +77,11 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     close: async () => {
       if (closed) return;
       closed = true;
+      await shutdown.shutdown();
       await uploads.close();
       await app.close();
       await embedded?.stop();
     },
+    hurry: () => shutdown.hurry(),
   };
 }

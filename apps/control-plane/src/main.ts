@@ -4,13 +4,23 @@ import { ConfigError } from './config/environment';
 
 async function main(): Promise<void> {
   const server = await startServer();
-  let stopping = false;
+  let signals = 0;
   const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    signals++;
+    // A second signal hurries the drain (health/graceful-shutdown.ts); a third exits at once.
+    if (signals === 2) {
+      console.log(`Received ${signal} again, stopping without waiting`);
+      return server.hurry();
+    }
+    if (signals > 2) process.exit(1);
     console.log(`Received ${signal}, shutting down`);
-    await server.close();
-    process.exit(0);
+    try {
+      await server.close();
+      process.exit(0);
+    } catch (err) {
+      console.error('Trialhub could not shut down cleanly:', err);
+      process.exit(1);
+    }
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));

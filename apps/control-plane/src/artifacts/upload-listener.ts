@@ -40,6 +40,11 @@ export class UploadListener {
     return new UploadListener(app);
   }
 
+  /** The listener, once listening (the shutdown drains it like the main one). */
+  get httpServer(): Server | null {
+    return this.server;
+  }
+
   /** Starts listening (port 0: a free one) and returns the port bound. */
   async listen(port: number, host: string): Promise<number> {
     const express = this.app.getHttpAdapter().getInstance() as (req: IncomingMessage, res: unknown) => void;

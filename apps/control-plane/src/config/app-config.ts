@@ -51,6 +51,8 @@ export class AppConfig {
   authRateLimit!: { limit: number; periodMs: number };
   /** How often deadlines (trial expiry, session runtime, idle) are checked. */
   schedulerIntervalMs!: number;
+  /** On SIGTERM: how long to keep serving while not ready (`drainMs`), then how long requests in flight get (`timeoutMs`); see health/graceful-shutdown.ts. */
+  shutdown!: { drainMs: number; timeoutMs: number };
   /** Which URLs were not configured but derived from PORT (so `bindPort` re-derives them). */
   derivedFromPort!: { publicUrl: boolean; sessionUploadUrl: boolean; notebookDomain?: boolean };
 
@@ -132,6 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     profilesFile: e.PROFILES_FILE ?? null,
     authRateLimit: parseRateLimit(e.AUTH_RATE_LIMIT ?? '10/1m'),
     schedulerIntervalMs: parseDuration(e.SCHEDULER_INTERVAL ?? '5s')!,
+    // In production a load balancer (a Service's endpoints, an ingress) takes a few seconds to stop sending new connections; `npm start` has none to wait for.
+    shutdown: { drainMs: parseDuration(e.SHUTDOWN_DRAIN ?? (production ? '5s' : '0s'))!, timeoutMs: parseDuration(e.SHUTDOWN_TIMEOUT ?? '20s')! },
     derivedFromPort: { publicUrl: !e.PUBLIC_URL, sessionUploadUrl: !e.SESSION_UPLOAD_URL, notebookDomain: notebooks.derived },
   });
   return config;

@@ -56,6 +56,8 @@ export class EnvironmentVariables {
   @IsOptional() @Matches(DURATION, { message: DURATION_MSG('RESULT_RETENTION') }) RESULT_RETENTION?: string;
   @IsOptional() @IsString() PROFILES_FILE?: string;
   @IsOptional() @Matches(DURATION, { message: DURATION_MSG('SCHEDULER_INTERVAL') }) SCHEDULER_INTERVAL?: string;
+  @IsOptional() @Matches(DURATION, { message: DURATION_MSG('SHUTDOWN_DRAIN') }) SHUTDOWN_DRAIN?: string;
+  @IsOptional() @Matches(DURATION, { message: DURATION_MSG('SHUTDOWN_TIMEOUT') }) SHUTDOWN_TIMEOUT?: string;
   @IsOptional() @Matches(/^\d+\/\d+(ms|s|m|h|d)$/, { message: 'AUTH_RATE_LIMIT must look like 10/1m (attempts per period)' }) AUTH_RATE_LIMIT?: string;
 }
 
@@ -68,6 +70,7 @@ export const ENV_NAMES: readonly string[] = [
   'TRIALHUB_EXAMPLE_DATA', 'JUPYTER_COMMAND',
   'UPLOAD_PORT', 'LOCAL_RUNTIME_IN_PRODUCTION',
   'NOTEBOOK_DOMAIN',
+  'SHUTDOWN_DRAIN', 'SHUTDOWN_TIMEOUT',
 ];
 
 export class ConfigError extends Error {}

@@ -5,6 +5,7 @@ import type { NotebookTarget } from './notebook-access.service';
 import { withoutFraming } from './frame-ancestors';
 import { cookiesForJupyter } from './request-credentials';
 import { TokenScrubber } from './token-scrubber';
+import { WebSocketGoingAway } from './websocket-going-away';
 
 /** Headers that describe one connection, not the message: never forwarded (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection']);
@@ -58,7 +59,8 @@ function responseHeaders(upstream: IncomingMessage): OutgoingHttpHeaders {
 export class NotebookForwarder {
   /** Kept-alive connections to the notebook servers: a page load is dozens of requests. */
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 32 });
-  private readonly tunnels = new Set<Duplex>();
+  /** Open tunnels: the browser's socket, Jupyter's, and the server-to-browser frames (for a clean close). */
+  private readonly tunnels = new Map<Duplex, { upstream: Socket; frames: WebSocketGoingAway; leaving: boolean }>();
 
   /** Forwards one HTTP request. `onUnreachable` answers when the server cannot be reached before any response byte was sent. */
   forward(req: IncomingMessage, res: ServerResponse, url: string, target: NotebookTarget, onUnreachable: () => void): void {
@@ -99,6 +101,8 @@ export class NotebookForwarder {
   /** Splices a WebSocket upgrade (kernel channels, terminals) through to the notebook server. */
   tunnel(req: IncomingMessage, socket: Duplex, head: Buffer, url: string, target: NotebookTarget, onUnreachable: () => void, onClientData: (bytes: number) => void): void {
     const upstream: Socket = connect(target.port, target.host);
+    const tunnel = { upstream, frames: new WebSocketGoingAway(), leaving: false };
+    const { frames } = tunnel;
     let connected = false;
     const close = () => {
       socket.destroy();
@@ -116,24 +120,48 @@ export class NotebookForwarder {
       }
       upstream.write(head_ + '\r\n');
       if (head.length) upstream.write(head);
-      upstream.pipe(socket);
+      upstream.pipe(frames).pipe(socket);
       socket.pipe(upstream);
       // Counted only once piped: a 'data' listener before that would let early bytes flow past.
       socket.on('data', (chunk: Buffer) => onClientData(chunk.length));
     });
     upstream.on('error', () => (connected ? close() : onUnreachable()));
     socket.on('error', close);
-    upstream.on('close', () => connected && socket.destroy());
+    upstream.on('close', () => connected && !tunnel.leaving && socket.destroy());
     socket.on('close', () => {
       upstream.destroy();
       this.tunnels.delete(socket);
     });
-    this.tunnels.add(socket);
+    this.tunnels.set(socket, tunnel);
+  }
+
+  /**
+   * A restart: every open WebSocket gets a close frame (1001, going away) between two of Jupyter's
+   * frames, so the browser's Jupyter client reconnects (through another replica) to the same
+   * kernel, which keeps running. Jupyter's side is simply disconnected, as when a tab closes.
+   */
+  goAway(): void {
+    for (const [socket, tunnel] of this.tunnels) {
+      const { upstream, frames } = tunnel;
+      if (tunnel.leaving) continue;
+      tunnel.leaving = true;
+      socket.unpipe(upstream);
+      // What the browser still sends (its answering close frame) goes nowhere.
+      socket.resume();
+      if (!frames.goAway()) {
+        socket.destroy();
+        continue;
+      }
+      // The close frame is out once the frames stream ends (perhaps after the rest of a frame in flight).
+      frames.once('end', () => upstream.destroy());
+      // A browser that never answers the close (or a frame that never ends) is cut after a moment.
+      setTimeout(() => socket.destroy(), 2000).unref();
+    }
   }
 
   /** Closes open WebSockets and pooled connections (the HTTP server cannot close while they are open). */
   close(): void {
-    for (const socket of this.tunnels) socket.destroy();
+    for (const socket of this.tunnels.keys()) socket.destroy();
     this.tunnels.clear();
     this.agent.destroy();
   }

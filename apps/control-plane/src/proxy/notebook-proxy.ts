@@ -148,6 +148,11 @@ export class NotebookProxy implements OnModuleDestroy {
     );
   }
 
+  /** This replica is shutting down: open WebSockets are closed cleanly (1001), so Jupyter reconnects through another. */
+  goAway(): void {
+    this.forwarder.goAway();
+  }
+
   onModuleDestroy(): void {
     this.forwarder.close();
   }

@@ -6,6 +6,8 @@ import { AuthModule } from '../auth/auth.module';
 import { AuthTokenCache } from '../auth/auth-token-cache';
 import { AppConfig } from '../config/app-config';
 import { sharesParentDomain } from '../config/notebook-domain';
+import { GracefulShutdown } from '../health/graceful-shutdown';
+import { HealthModule } from '../health/health.module';
 import { ReconcilerSignal } from '../sessions/reconciler-signal';
 import { SessionViewCache } from '../sessions/session-view-cache';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -32,7 +34,7 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
  * authentication. This doubled the proxy's throughput (test/bench/proxy.bench.ts).
  */
 @Module({
-  imports: [AuthModule, SessionsModule],
+  imports: [AuthModule, SessionsModule, HealthModule],
   controllers: [NotebookHandoffController],
   providers: [NotebookAccessService, NotebookActivityService, NotebookProxy, ProxyMetrics, NotebookOrigins, NotebookClock, NotebookCredentials, NotebookHandoffService],
 })
@@ -71,7 +73,9 @@ export class ProxyModule implements OnApplicationBootstrap, OnApplicationShutdow
     tokenCache: AuthTokenCache,
     signal: ReconcilerSignal,
     viewCache: SessionViewCache,
+    shutdown: GracefulShutdown,
   ) {
+    shutdown.onGoingAway(() => proxy.goAway());
     // Invalidation: this replica's log-outs, suspensions, password changes, stops and resumes at once;
     // other replicas' session changes as the database announces them (milliseconds), their log-outs within the caches' 1-2 s.
     tokenCache.onForget((what) => {
