@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Pod } from 'kubernetes-models/v1';
+import { loadConfig } from '../../apps/control-plane/src/config/app-config';
 import { ENV_NAMES, validateEnvironment } from '../../apps/control-plane/src/config/environment';
+import { shutdownBudgetMs } from '../../apps/control-plane/src/health/graceful-shutdown';
 import { DEFAULT_PROFILES } from '../../apps/control-plane/src/profiles/default-profiles';
 import { buildSessionPod, checkRestrictedPodSecurity } from '../../apps/control-plane/src/runtime/kubernetes';
 import { sessionSpec } from '../../test/support/runtime/session-specs';
@@ -31,6 +33,28 @@ function rendered(overlay: string): Rendered {
 const envValue = (r: Rendered, name: string): string | undefined =>
   r.container.env.find((e: { name: string; value?: string }) => e.name === name)?.value ?? r.settings[name];
 
+/** The control plane's environment in this overlay: the ConfigMap, the container's env, placeholders for the Secret's keys. */
+function environmentOf(r: Rendered): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...r.settings };
+  for (const e of r.container.env) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef) {
+      const placeholders: Record<string, string> = {
+        DATABASE_URL: 'postgres://trialhub:secret@db.example:5432/trialhub',
+        SESSION_SECRET: 'x'.repeat(48),
+        SMTP_URL: 'smtp://mail.example:587',
+        ADMIN_EMAIL: 'admin@example.com',
+        ADMIN_PASSWORD: 'a-long-admin-password',
+        S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        S3_SECRET_ACCESS_KEY: 'secret-access-key',
+      };
+      expect(placeholders, `a placeholder for Secret key ${e.valueFrom.secretKeyRef.key}`).toHaveProperty([e.valueFrom.secretKeyRef.key]);
+      env[e.name] = placeholders[e.valueFrom.secretKeyRef.key];
+    }
+  }
+  return env;
+}
+
 describe.each(OVERLAYS)('control plane configuration of overlay %s', (overlay) => {
   it('uses only environment variable names the control plane validates (env and the settings ConfigMap)', () => {
     const r = rendered(overlay);
@@ -44,26 +68,24 @@ describe.each(OVERLAYS)('control plane configuration of overlay %s', (overlay) =
 
   it('passes the control plane\'s own validation, with the Secret\'s keys filled in', () => {
     const r = rendered(overlay);
-    const env: NodeJS.ProcessEnv = { ...r.settings };
-    for (const e of r.container.env) {
-      if (e.value !== undefined) env[e.name] = e.value;
-      else if (e.valueFrom?.secretKeyRef) {
-        const placeholders: Record<string, string> = {
-          DATABASE_URL: 'postgres://trialhub:secret@db.example:5432/trialhub',
-          SESSION_SECRET: 'x'.repeat(48),
-          SMTP_URL: 'smtp://mail.example:587',
-          ADMIN_EMAIL: 'admin@example.com',
-          ADMIN_PASSWORD: 'a-long-admin-password',
-          S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
-          S3_SECRET_ACCESS_KEY: 'secret-access-key',
-        };
-        expect(placeholders, `a placeholder for Secret key ${e.valueFrom.secretKeyRef.key}`).toHaveProperty([e.valueFrom.secretKeyRef.key]);
-        env[e.name] = placeholders[e.valueFrom.secretKeyRef.key];
-      }
-    }
+    const env = environmentOf(r);
     expect(() => validateEnvironment(env)).not.toThrow();
     expect(env.NODE_ENV).toBe('production');
     expect(env.RUNTIME).toBe('kubernetes');
+  });
+
+  it('gives a stopping replica the time its shutdown takes: the drain, requests in flight and the hooks, with no preStop sleep on top', () => {
+    const r = rendered(overlay);
+    // The numbers are the app's (its defaults for this environment, or what the overlay sets), never repeated here.
+    const config = loadConfig(environmentOf(r));
+    expect(config.shutdown.drainMs, 'a drain for the endpoints to drop the pod').toBeGreaterThanOrEqual(3000);
+    expect(r.deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(shutdownBudgetMs(config));
+    // The app drains itself (SIGTERM comes at once); a preStop sleep would add to the drain and eat the grace period.
+    expect(r.container.lifecycle?.preStop).toBeUndefined();
+    // Draining is not dying: liveness stays on /healthz, which answers during the drain; readiness is /readyz, which does not.
+    expect(r.container.livenessProbe.httpGet.path).toBe('/healthz');
+    expect(r.container.readinessProbe.httpGet.path).toBe('/readyz');
+    // (The production overlays' RollingUpdate with maxUnavailable 0 is checked in manifests.spec.ts; dev recreates its one replica.)
   });
 
   it('points the driver at the sessions namespace and session pods at the control plane Service', () => {

@@ -14,6 +14,11 @@ export const shutdownBudgetMs = (config: AppConfig): number => config.shutdown.d
 
 type Phase = 'serving' | 'draining' | 'closing' | 'closed';
 
+const EVENT_STREAM = /^text\/event-stream\b/;
+
+/** Headers given to writeHead as an object are not always readable back, so an EventSource's Accept counts too. */
+const isEventStream = (req: IncomingMessage, res: ServerResponse) => EVENT_STREAM.test(String(res.getHeader('content-type') ?? '')) || EVENT_STREAM.test(req.headers.accept ?? '');
+
 /**
  * A replica that is asked to stop (SIGTERM: a rolling update, a node drain) drops nothing:
  *
@@ -35,7 +40,7 @@ export class GracefulShutdown {
   private readonly logger = new Logger('Shutdown');
   private phase: Phase = 'serving';
   private readonly servers: Server[] = [];
-  private readonly inFlight = new Set<ServerResponse>();
+  private readonly inFlight = new Map<ServerResponse, IncomingMessage>();
   private readonly goingAway: Array<() => void> = [];
   private running: Promise<void> | null = null;
   private hurried = false;
@@ -54,7 +59,7 @@ export class GracefulShutdown {
     // First among the request listeners, so a drain's Connection: close is set before any handler answers.
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
       if (this.phase !== 'serving') res.setHeader('Connection', 'close');
-      this.inFlight.add(res);
+      this.inFlight.set(res, req);
       res.once('close', () => {
         this.inFlight.delete(res);
         // A keep-alive answer that finished after the listener closed leaves an idle socket: close it.
@@ -90,10 +95,10 @@ export class GracefulShutdown {
     this.phase = 'closing';
     const closed = Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     for (const server of this.servers) server.closeIdleConnections();
-    for (const res of this.inFlight) {
+    for (const [res, req] of this.inFlight) {
       if (!res.headersSent) res.setHeader('Connection', 'close');
       // An event stream never ends by itself; its client reconnects (to a replica that is ready).
-      else if (/^text\/event-stream\b/.test(String(res.getHeader('content-type') ?? ''))) res.end();
+      else if (isEventStream(req, res)) res.end();
     }
     for (const fn of this.goingAway) fn();
     const inFlight = this.inFlight.size;
