@@ -45,12 +45,12 @@ export class ControlPlaneProcess {
     return this.child?.pid;
   }
 
-  /** SIGKILL: no shutdown hooks run, exactly like a crashed node. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /** SIGKILL: no shutdown hooks run, exactly like a crashed node. SIGTERM: what Kubernetes sends first. Resolves with how it exited. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
+    if (!child || child.exitCode !== null || child.signalCode !== null) return { code: child?.exitCode ?? null, signal: child?.signalCode ?? null };
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, sig) => r({ code, signal: sig })));
     child.kill(signal);
-    await exited;
+    return exited;
   }
 }

@@ -82,3 +82,55 @@ export function executeCell(url: string, headers: Record<string, string>, code: 
     });
   });
 }
+
+/**
+ * A kernel channels WebSocket kept open the way Jupyter's front end keeps one: when it closes it
+ * is opened again (after a short pause, as the front end's back-off does), until `stop`. Records
+ * how each connection ended (1001 is a server going away cleanly; 1006 a connection cut).
+ */
+export class ReconnectingKernelSocket {
+  readonly closeCodes: number[] = [];
+  readonly failures: string[] = [];
+  opens = 0;
+  private ws: WebSocket | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly url: string,
+    private readonly headers: () => Record<string, string>,
+    private readonly retryMs = 100,
+  ) {}
+
+  /** Resolves once the first connection is open. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => this.connect(resolve, reject));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.ws?.close();
+  }
+
+  private connect(onOpen?: () => void, onFail?: (err: Error) => void): void {
+    const ws = new WebSocket(this.url, { headers: this.headers() });
+    this.ws = ws;
+    ws.on('open', () => {
+      this.opens++;
+      onOpen?.();
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume();
+      this.failures.push(`upgrade refused: ${res.statusCode}`);
+      onFail?.(new Error(`The kernel WebSocket was refused: ${res.statusCode}`));
+    });
+    ws.on('error', (err) => {
+      this.failures.push(err.message);
+      onFail?.(err);
+    });
+    ws.on('close', (code) => {
+      if (this.stopped) return;
+      this.closeCodes.push(code);
+      setTimeout(() => !this.stopped && this.connect(), this.retryMs);
+    });
+  }
+}

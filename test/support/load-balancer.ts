@@ -1,0 +1,100 @@
+import { createServer, Server, Socket, connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
+
+interface Backend {
+  url: string;
+  port: number;
+  ready: boolean;
+  timer: NodeJS.Timeout;
+}
+
+/**
+ * A Kubernetes Service in front of control plane replicas, as kube-proxy makes one: each new TCP
+ * connection goes to the next ready backend, round robin, and stays there (keep-alive requests,
+ * WebSocket upgrades). A backend is in rotation only while its `/readyz` answers 200, polled every
+ * `pollMs` like an endpoint's readiness — so, as in a cluster, a replica that stops being ready
+ * keeps getting new connections for a moment. No retries: a refused or reset connection reaches
+ * the client, as it would through a Service.
+ */
+export class LoadBalancer {
+  private readonly backends: Backend[] = [];
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private next = 0;
+  /** Connections that found no ready backend (closed at once). */
+  refused = 0;
+  port = 0;
+
+  constructor(private readonly pollMs = 150) {
+    // Half-open like TCP itself: each side's end is passed on, nothing is cut early.
+    this.server = createServer({ allowHalfOpen: true }, (client) => this.route(client));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<string> {
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.url;
+  }
+
+  /** A new endpoint (not in rotation until its first ready answer). */
+  add(url: string): void {
+    const backend: Backend = { url, port: Number(new URL(url).port), ready: false, timer: setInterval(() => void this.probe(backend), this.pollMs) };
+    this.backends.push(backend);
+    void this.probe(backend);
+  }
+
+  /** The endpoint is gone (its pod was deleted). */
+  remove(url: string): void {
+    const i = this.backends.findIndex((b) => b.url === url);
+    if (i < 0) return;
+    clearInterval(this.backends[i].timer);
+    this.backends.splice(i, 1);
+  }
+
+  isReady(url: string): boolean {
+    return this.backends.some((b) => b.url === url && b.ready);
+  }
+
+  async stop(): Promise<void> {
+    for (const b of this.backends.splice(0)) clearInterval(b.timer);
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  private async probe(backend: Backend): Promise<void> {
+    try {
+      const res = await fetch(`${backend.url}/readyz`, { signal: AbortSignal.timeout(1000) });
+      await res.arrayBuffer();
+      backend.ready = res.status === 200;
+    } catch {
+      backend.ready = false;
+    }
+  }
+
+  private route(client: Socket): void {
+    const ready = this.backends.filter((b) => b.ready);
+    if (!ready.length) {
+      this.refused++;
+      client.destroy();
+      return;
+    }
+    const backend = ready[this.next++ % ready.length];
+    const upstream = connect({ port: backend.port, host: '127.0.0.1', allowHalfOpen: true });
+    for (const s of [client, upstream]) {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    }
+    // A reset on one side is a reset on the other, as through kube-proxy's NAT.
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    // A side closed without an end of its own (destroyed): the other gets its end after what was sent.
+    client.on('close', () => upstream.end());
+    upstream.on('close', () => client.end());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+}
