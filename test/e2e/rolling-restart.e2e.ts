@@ -119,12 +119,12 @@ describe('a rolling restart of both replicas', () => {
     const failed = answers.filter((a) => a.status !== 200);
     expect(failed, `${failed.length} of ${answers.length} reads failed`).toEqual([]);
     expect(answers.length).toBeGreaterThan(100);
-    expect(lb.refused).toBe(0);
+    expect(lb.refused, lb.events.join('\n')).toBe(0);
 
     // The kernel WebSocket was closed as "going away" (at least once: its replica restarted) and reconnected each time.
     expect(kernelSocket.closeCodes.length).toBeGreaterThan(0);
     expect(kernelSocket.closeCodes.every((c) => c === 1001), `close codes ${kernelSocket.closeCodes}`).toBe(true);
-    expect(kernelSocket.failures).toEqual([]);
+    expect(kernelSocket.failures, lb.events.join('\n')).toEqual([]);
     expect(kernelSocket.opens).toBe(kernelSocket.closeCodes.length + 1);
     // Through the new replicas: the same kernel, with its state.
     expect(await executeOnKernel(channels, nb.wsHeaders(), 'console.log((globalThis as any).kept + 1);', 60_000)).toEqual({ stdout: '42\n' });

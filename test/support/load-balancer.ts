@@ -5,14 +5,18 @@ interface Backend {
   url: string;
   port: number;
   ready: boolean;
+  /** Probes failed in a row (out of rotation at FAILURE_THRESHOLD, as a readinessProbe's failureThreshold). */
+  failures: number;
   timer: NodeJS.Timeout;
 }
+
+const FAILURE_THRESHOLD = 2;
 
 /**
  * A Kubernetes Service in front of control plane replicas, as kube-proxy makes one: each new TCP
  * connection goes to the next ready backend, round robin, and stays there (keep-alive requests,
  * WebSocket upgrades). A backend is in rotation only while its `/readyz` answers 200, polled every
- * `pollMs` like an endpoint's readiness — so, as in a cluster, a replica that stops being ready
+ * `pollMs` like an endpoint's readiness (out after two failures in a row, back after one success) — so, as in a cluster, a replica that stops being ready
  * keeps getting new connections for a moment. No retries: a refused or reset connection reaches
  * the client, as it would through a Service.
  */
@@ -23,6 +27,8 @@ export class LoadBalancer {
   private next = 0;
   /** Connections that found no ready backend (closed at once). */
   refused = 0;
+  /** What happened, with times: backends in and out of rotation, refusals (for a failing test's message). */
+  readonly events: string[] = [];
   port = 0;
 
   constructor(private readonly pollMs = 150) {
@@ -42,7 +48,7 @@ export class LoadBalancer {
 
   /** A new endpoint (not in rotation until its first ready answer). */
   add(url: string): void {
-    const backend: Backend = { url, port: Number(new URL(url).port), ready: false, timer: setInterval(() => void this.probe(backend), this.pollMs) };
+    const backend: Backend = { url, port: Number(new URL(url).port), ready: false, failures: 0, timer: setInterval(() => void this.probe(backend), this.pollMs) };
     this.backends.push(backend);
     void this.probe(backend);
   }
@@ -67,17 +73,26 @@ export class LoadBalancer {
 
   private async probe(backend: Backend): Promise<void> {
     try {
-      const res = await fetch(`${backend.url}/readyz`, { signal: AbortSignal.timeout(1000) });
+      const res = await fetch(`${backend.url}/readyz`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();
-      backend.ready = res.status === 200;
-    } catch {
-      backend.ready = false;
+      if (res.status !== 200) throw new Error(`readyz ${res.status}`);
+      backend.failures = 0;
+      this.mark(backend, true, 'ready');
+    } catch (err) {
+      // A loaded machine may miss one probe; a replica that is shutting down fails them all.
+      if (++backend.failures >= FAILURE_THRESHOLD) this.mark(backend, false, (err as Error).message);
     }
+  }
+
+  private mark(backend: Backend, ready: boolean, why: string): void {
+    if (backend.ready !== ready) this.events.push(`${new Date().toISOString()} ${backend.url} ${ready ? 'in' : 'out'}: ${why}`);
+    backend.ready = ready;
   }
 
   private route(client: Socket): void {
     const ready = this.backends.filter((b) => b.ready);
     if (!ready.length) {
+      if (!this.refused) this.events.push(`${new Date().toISOString()} refused a connection: no backend ready`);
       this.refused++;
       client.destroy();
       return;

@@ -64,6 +64,14 @@ describe('configuration', () => {
     expect(() => validateEnvironment({ LOCAL_RUNTIME_IN_PRODUCTION: 'yes' })).toThrow(/LOCAL_RUNTIME_IN_PRODUCTION must be "allow"/);
   });
 
+  it('drains for 5 s on shutdown in production (a load balancer to wait for), not at all otherwise; the timeout is 20 s', () => {
+    expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir() }).shutdown).toEqual({ drainMs: 0, timeoutMs: 20_000 });
+    const production = { NODE_ENV: 'production', RUNTIME: 'kubernetes', SESSION_SECRET: 'x'.repeat(40), TRIALHUB_DATA_DIR: dataDir() };
+    expect(loadConfig(production).shutdown).toEqual({ drainMs: 5000, timeoutMs: 20_000 });
+    expect(loadConfig({ ...production, SHUTDOWN_DRAIN: '15s', SHUTDOWN_TIMEOUT: '1m' }).shutdown).toEqual({ drainMs: 15_000, timeoutMs: 60_000 });
+    expect(() => validateEnvironment({ SHUTDOWN_DRAIN: 'soon', SHUTDOWN_TIMEOUT: '-1' })).toThrow(/SHUTDOWN_DRAIN must be a duration[\s\S]*SHUTDOWN_TIMEOUT must be a duration/);
+  });
+
   it('requires email verification by default once SMTP is configured', () => {
     expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), SMTP_URL: 'smtp://127.0.0.1:2525' }).mail.verification).toBe('required');
     expect(loadConfig({ TRIALHUB_DATA_DIR: dataDir(), SMTP_URL: 'smtp://127.0.0.1:2525', EMAIL_VERIFICATION: 'off' }).mail.verification).toBe('off');
