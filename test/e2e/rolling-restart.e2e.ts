@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { buildOnce, ControlPlaneProcess } from '../support/control-plane-process';
 import { createTestDatabase } from '../support/database';
 import { ApiClient } from '../support/http';
@@ -52,10 +52,16 @@ describe('a rolling restart of both replicas', () => {
       TRIALHUB_DATA_DIR: dataDir,
       PUBLIC_URL: `http://localhost:${lb.port}`,
       NOTEBOOK_DOMAIN: `localhost:${lb.port}`,
-      SHUTDOWN_DRAIN: process.env.ROLLING_RESTART_DRAIN ?? '1s',
+      // Longer than the balancer takes to notice (three failed probes 150 ms apart), with room for a loaded machine.
+      // ROLLING_RESTART_DRAIN=0s shows what the drain is for: this test then fails with refused and cut connections.
+      SHUTDOWN_DRAIN: process.env.ROLLING_RESTART_DRAIN ?? '2s',
       SHUTDOWN_TIMEOUT: '10s',
     };
     replicas = [new ControlPlaneProcess(env), new ControlPlaneProcess(env)];
+    onTestFailed(() => {
+      for (const [i, r] of replicas.entries()) console.error(`replica ${i} (pid ${r.pid}, ${r.url}), last lines:\n${r.output.slice(-40).join('\n')}`);
+      console.error(`balancer:\n${lb.events.join('\n')}`);
+    });
     // One after the other: the first creates the schema, the secret and the notebook kernel set-up.
     for (const r of replicas) lb.add(await r.start(90_000));
     for (const r of replicas) await waitFor(`${r.url} in rotation`, () => lb.isReady(r.url), Boolean);

@@ -10,13 +10,14 @@ interface Backend {
   timer: NodeJS.Timeout;
 }
 
-const FAILURE_THRESHOLD = 2;
+const FAILURE_THRESHOLD = 3;
 
 /**
  * A Kubernetes Service in front of control plane replicas, as kube-proxy makes one: each new TCP
  * connection goes to the next ready backend, round robin, and stays there (keep-alive requests,
  * WebSocket upgrades). A backend is in rotation only while its `/readyz` answers 200, polled every
- * `pollMs` like an endpoint's readiness (out after two failures in a row, back after one success) — so, as in a cluster, a replica that stops being ready
+ * `pollMs` like an endpoint's readiness (out after three failures in a row, back after one success,
+ * 3 s timeout as the Deployment's) — so, as in a cluster, a replica that stops being ready
  * keeps getting new connections for a moment. No retries: a refused or reset connection reaches
  * the client, as it would through a Service.
  */
@@ -73,7 +74,7 @@ export class LoadBalancer {
 
   private async probe(backend: Backend): Promise<void> {
     try {
-      const res = await fetch(`${backend.url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(`${backend.url}/readyz`, { signal: AbortSignal.timeout(3000) });
       await res.arrayBuffer();
       if (res.status !== 200) throw new Error(`readyz ${res.status}`);
       backend.failures = 0;
