@@ -1,7 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
-const root = resolve(__dirname, '../..');
+/** The repository: this file runs from test/support (vitest) or compiled in dist/test/support (benchmarks). */
+const above = resolve(__dirname, '../..');
+const root = basename(above) === 'dist' ? dirname(above) : above;
 
 /** Builds dist/ if any source is newer (the same step `npm start` takes). */
 export function buildOnce(): void {

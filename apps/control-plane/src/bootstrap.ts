@@ -5,12 +5,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { Server } from 'node:http';
 import { Logger as PinoLogger } from 'nestjs-pino';
+import { BootPhases } from './logging/boot-phases';
 import { startupQuiet } from './logging/startup-quiet-logger';
 import { AppModule, RAW_BODY_PATHS } from './app.module';
 import { jsonBody } from './common/json-body';
 import { securityHeaders } from './common/security-headers';
 import { AppConfig, loadConfig } from './config/app-config';
-import { EmbeddedPostgresServer } from './database/embedded-postgres';
+import { DatabaseStart, startDatabase } from './database/database-start';
 import { GracefulShutdown } from './health/graceful-shutdown';
 import { servePortal } from './portal/serve-portal';
 import { UploadListener } from './artifacts/upload-listener';
@@ -30,11 +31,17 @@ export interface RunningServer {
   hurry(): void;
 }
 
-/** Builds and starts the control plane from environment variables (also used by the e2e tests, in-process). */
-export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
-  const config = loadConfig(env);
-  const embedded = config.database.url ? null : new EmbeddedPostgresServer(config.database.dataDir);
-  const databaseUrl = config.database.url ?? (await embedded!.start());
+/**
+ * Builds and starts the control plane from environment variables (also used by the e2e tests,
+ * in-process). `early`: the configuration and database main.ts began with before loading this.
+ */
+export async function startServer(env: NodeJS.ProcessEnv = process.env, early?: { config: AppConfig; database: DatabaseStart }): Promise<RunningServer> {
+  const boot = new BootPhases();
+  const config = early?.config ?? loadConfig(env);
+  const { embedded, url: databaseReady } = early?.database ?? startDatabase(config);
+  boot.end('config');
+  const databaseUrl = await databaseReady;
+  if (embedded) boot.end('embedded-postgres');
   let app: NestExpressApplication;
   try {
     app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), { bufferLogs: true, bodyParser: false, abortOnError: false });
@@ -42,7 +49,9 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
     await embedded?.stop();
     throw err;
   }
+  boot.end('nest-init');
   app.useLogger(startupQuiet(app.get(PinoLogger)));
+  boot.flush();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.use(securityHeaders(config.publicUrl));
@@ -51,14 +60,26 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   app.use(jsonBody({ skipPaths: RAW_BODY_PATHS }));
   const { apiValidationPipe } = await import('./common/validation.pipe');
   app.useGlobalPipes(apiValidationPipe());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle('Trialhub API').setDescription('Hosted 24-hour GPU notebook trials').setVersion('1').addBearerAuth().addCookieAuth('trialhub_session').build(),
-  );
+  boot.end('middleware');
+  // The OpenAPI document is built on the first request for it, not at every start.
+  const document = () =>
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder().setTitle('Trialhub API').setDescription('Hosted 24-hour GPU notebook trials').setVersion('1').addBearerAuth().addCookieAuth('trialhub_session').build(),
+    );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   servePortal(app);
-  await app.get(BootstrapAdmin).run();
+  boot.end('routes');
+  // Module init hooks (the reconciler's first look at the runtime among them) run while argon2
+  // checks the bootstrap admin's password in its thread pool; the port opens once both are done.
+  const adminReady = app.get(BootstrapAdmin).run();
+  adminReady.catch(() => undefined);
+  await app.init();
+  boot.end('init-hooks');
+  await adminReady;
+  boot.end('bootstrap-admin');
   await app.listen(config.port, env.HOST ?? '0.0.0.0');
+  boot.end('listen');
   const address = (app.getHttpServer() as Server).address() as { port: number };
   config.bindUploadPort(await uploads.listen(config.uploadPort, env.HOST ?? '0.0.0.0'));
   const shutdown = app.get(GracefulShutdown);
@@ -66,6 +87,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env): Promise
   // PORT=0: URLs derived from the port name the one actually bound from now on.
   config.bindPort(address.port);
   const url = `http://127.0.0.1:${address.port}`;
+  boot.done();
   new Logger('Trialhub').log(`Trialhub is listening on ${url}, session uploads on port ${config.uploadPort} (runtime: ${config.runtime.kind}, database: ${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'})`);
   let closed = false;
   return {

@@ -1,9 +1,15 @@
 import 'reflect-metadata';
-import { startServer } from './bootstrap';
+import { loadConfig } from './config/app-config';
 import { ConfigError } from './config/environment';
+import { startDatabase } from './database/database-start';
 
 async function main(): Promise<void> {
-  const server = await startServer();
+  const config = loadConfig(process.env);
+  // The embedded PostgreSQL starts first and comes up while the server's modules load.
+  const database = startDatabase(config);
+  await database.embedded?.launched;
+  const { startServer } = await import('./bootstrap');
+  const server = await startServer(process.env, { config, database });
   let signals = 0;
   const stop = async (signal: string) => {
     signals++;

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import archiver from 'archiver';
 import type { Response } from 'express';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
@@ -54,6 +53,8 @@ export class ArtifactFiles {
 
   /** The whole result as a zip, streamed one stored file after the other. */
   async sendZip(res: Response, zipName: string, artifacts: ArtifactEntity[]): Promise<void> {
+    // Loaded on the first zip, not at start-up.
+    const { default: archiver } = await import('archiver');
     const archive = archiver('zip', { zlib: { level: 6 } });
     res.status(200);
     res.setHeader('Content-Type', 'application/zip');

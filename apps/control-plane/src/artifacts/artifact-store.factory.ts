@@ -2,12 +2,12 @@ import { Logger, Provider } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ARTIFACT_STORE, ArtifactStore } from './artifact-store';
 import { LocalArtifactStore } from './local-artifact-store';
-import { S3ArtifactStore } from './s3-artifact-store';
 
 /** Builds the store chosen by ARTIFACT_STORE and checks it is usable before the server starts. */
 export async function createArtifactStore(config: AppConfig): Promise<ArtifactStore> {
   const { store, dir, s3 } = config.artifacts;
-  const instance: ArtifactStore = store === 's3' ? new S3ArtifactStore({ ...s3, bucket: s3.bucket! }) : new LocalArtifactStore(dir);
+  // The S3 SDK is loaded only when it is the store (it is a fair part of a start otherwise).
+  const instance: ArtifactStore = store === 's3' ? new (await import('./s3-artifact-store')).S3ArtifactStore({ ...s3, bucket: s3.bucket! }) : new LocalArtifactStore(dir);
   try {
     await instance.init();
   } catch (err) {

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { timedBootPhase } from '../logging/boot-phases';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
 import { guardPoolClientErrors } from './pool-client-errors';
@@ -17,9 +18,9 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => dataSourceOptions(databaseUrl),
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
+            const dataSource = await timedBootPhase('database-connect', () => new DataSource(options!).initialize());
             guardPoolClientErrors(dataSource);
-            await runMigrations(dataSource);
+            await timedBootPhase('migrations', () => runMigrations(dataSource));
             return dataSource;
           },
         }),

@@ -8,10 +8,21 @@ export class EmbeddedPostgresServer {
   private readonly logger = new Logger('EmbeddedPostgres');
   private server: { start(): Promise<void>; stop(): Promise<void>; initialise(): Promise<void>; createDatabase(n: string): Promise<void> } | null = null;
   url: string | null = null;
+  private running!: () => void;
+  /** Resolves once the postgres process writes its first output (it has started), or its start has ended. */
+  readonly launched = new Promise<void>((resolve) => (this.running = resolve));
 
   constructor(private readonly dataDir: string) {}
 
   async start(): Promise<string> {
+    try {
+      return await this.startServer();
+    } finally {
+      this.running();
+    }
+  }
+
+  private async startServer(): Promise<string> {
     const databaseDir = join(this.dataDir, 'postgres');
     const asRoot = process.getuid?.() === 0;
     if (asRoot) {
@@ -32,7 +43,7 @@ export class EmbeddedPostgresServer {
       persistent: true,
       createPostgresUser: asRoot,
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-      onLog: () => undefined,
+      onLog: () => this.running(),
       onError: (m: unknown) => this.logger.debug(String(m).trim()),
     });
     if (firstRun) {

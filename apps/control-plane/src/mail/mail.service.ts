@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { createTransport, Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { AppConfig } from '../config/app-config';
 
 export interface Mail { to: string; subject: string; text: string }
@@ -12,7 +12,8 @@ export class MailService implements OnModuleDestroy {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly config: AppConfig) {
-    this.transport = config.mail.smtpUrl ? createTransport(config.mail.smtpUrl) : null;
+    // nodemailer is loaded only when there is an SMTP server to talk to.
+    this.transport = config.mail.smtpUrl ? (require('nodemailer') as typeof import('nodemailer')).createTransport(config.mail.smtpUrl) : null;
   }
 
   async send(mail: Mail): Promise<void> {

@@ -1,5 +1,3 @@
-import sharp from 'sharp';
-
 /** The largest photo try-it takes, in bytes and in pixels (decompression bombs stop at the pixel limit). */
 export const MAX_PHOTO_BYTES = 10 * 1024 * 1024;
 export const MAX_PHOTO_PIXELS = 40_000_000;
@@ -14,6 +12,8 @@ export type InputRange = '-1,1' | '0,1' | '0,255';
  * black padding, RGB, scaled from 0..255 to the model's input range.
  */
 export async function photoPixels(bytes: Buffer, size: number, range: InputRange): Promise<Float32Array> {
+  // Loaded on the first photo, not at start-up.
+  const { default: sharp } = await import('sharp');
   let raw: Buffer;
   try {
     raw = await sharp(bytes, { limitInputPixels: MAX_PHOTO_PIXELS, failOn: 'error' })

@@ -5,6 +5,7 @@ import type { SessionState } from '@trialhub/contracts';
 import { AppConfig } from '../config/app-config';
 import { SessionEntity } from '../database/entities';
 import { isTransientDatabaseError } from '../database/transient-errors';
+import { timedBootPhase } from '../logging/boot-phases';
 import { SessionsRepository } from '../repositories/sessions.repository';
 import { SESSION_RUNTIME, SessionRuntime, TransientRuntimeError } from '../runtime/session-runtime';
 import { GarbageCollector } from './garbage-collector';
@@ -63,10 +64,10 @@ export class SessionReconciler implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.runtime.start();
+    await timedBootPhase('runtime-start', () => this.runtime.start());
     this.unwatch = this.runtime.watch((obs) => this.onObservation(obs.sessionId));
     this.signal.onWake(() => void this.pass());
-    await this.triageOpenSessions();
+    await timedBootPhase('reconciler-triage', () => this.triageOpenSessions());
     this.timer = setInterval(() => void this.pass(), Math.min(1000, this.config.schedulerIntervalMs));
     this.gcTimer = setInterval(() => void this.collectGarbage(), Math.max(2000, this.config.schedulerIntervalMs * 20));
     void this.pass();

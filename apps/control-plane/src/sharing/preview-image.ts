@@ -1,5 +1,4 @@
 import { resultHeadline, runDescription } from '@trialhub/contracts';
-import sharp from 'sharp';
 import { escapeHtml } from './html';
 
 const CACHE_ENTRIES = 64;
@@ -45,6 +44,7 @@ ${what ? t(wrap(what, 60, 1), 520, 30, 400, '#475569', 36) : ''}
 export async function previewPng(key: string, title: string, metrics: unknown): Promise<Buffer> {
   const cached = cache.get(key);
   if (cached) return cached;
+  const { default: sharp } = await import('sharp');
   const png = await sharp(Buffer.from(previewSvg(title, metrics))).png({ compressionLevel: 9 }).toBuffer();
   if (cache.size >= CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   cache.set(key, png);

@@ -1,0 +1,64 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ControlPlaneProcess, buildOnce } from '../support/control-plane-process';
+import { createTestDatabase } from '../support/database';
+import { ApiClient } from '../support/http';
+import { waitFor } from '../support/wait';
+
+/** Packages only some requests need (issue 17): a start under the local runtime with local artifacts must not load them. */
+const NOT_ON_BOOT_PATH = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@kubernetes/client-node', '@tensorflow/', 'archiver', 'sharp', 'nodemailer'];
+
+const packagesIn = (files: string[]) => new Set(files.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
+
+describe('the boot path', () => {
+  let db: { url: string; drop(): Promise<void> };
+  let dir: string;
+  let server: ControlPlaneProcess;
+  beforeAll(async () => {
+    buildOnce();
+    db = await createTestDatabase('trialhub_boot');
+    dir = mkdtempSync(join(tmpdir(), 'trialhub-boot-'));
+    server = new ControlPlaneProcess({
+      DATABASE_URL: db.url, TRIALHUB_DATA_DIR: dir, RUNTIME: 'local', ARTIFACT_STORE: 'local', JUPYTER_COMMAND: 'off',
+      ADMIN_EMAIL: 'boot-admin@example.com', ADMIN_PASSWORD: 'boot admin password 17',
+      NODE_OPTIONS: `--require ${resolve(__dirname, '../support/loaded-modules-hook.cjs')}`, LOADED_MODULES_FILE: join(dir, 'loaded.json'),
+    });
+    await server.start(90_000);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.kill();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const loadedPackages = async () => {
+    const file = join(dir, 'loaded.json');
+    rmSync(file, { force: true });
+    process.kill(server.pid!, 'SIGUSR2');
+    await waitFor('the loaded-module list', () => existsSync(file), (v) => v);
+    return packagesIn(JSON.parse(readFileSync(file, 'utf8')) as string[]);
+  };
+
+  it('loads neither the S3 SDK, the Kubernetes client, TensorFlow.js, archiver, sharp nor nodemailer to start and answer the API', async () => {
+    const api = new ApiClient(server.url);
+    expect((await api.get('/api/profiles')).status).toBe(401);
+    const login = await api.post('/api/auth/login', { email: 'boot-admin@example.com', password: 'boot admin password 17' });
+    // The bootstrap admin is ensured before the port opens.
+    expect(login.status).toBe(200);
+    expect((await api.get('/api/admin/quotas')).status).toBe(200);
+    const loaded = await loadedPackages();
+    expect(loaded.has('@nestjs/core')).toBe(true);
+    for (const name of NOT_ON_BOOT_PATH) expect([...loaded].filter((p) => p.startsWith(name)), name).toEqual([]);
+  });
+
+  it('builds the OpenAPI document when it is first asked for', async () => {
+    const api = new ApiClient(server.url);
+    const doc = await api.get('/api/docs/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.info.title).toBe('Trialhub API');
+    expect(Object.keys(doc.body.paths)).toContain('/api/sessions');
+    expect((await api.get('/api/docs')).status).toBe(200);
+  });
+});
