@@ -36,21 +36,21 @@ export async function imagePixels(input: string | Buffer, size: number, range: I
   return pixels;
 }
 
-/** Why an image cannot be used, in words for the person who sent it; null when it can. */
-export async function imageProblem(bytes: Buffer, options: DecodeOptions = {}): Promise<string | null> {
+/** An image's format when it decodes whole, or why it cannot be used, in words for the person who sent it. */
+export async function checkImage(bytes: Buffer, options: DecodeOptions = {}): Promise<{ format: string } | { problem: string }> {
   let format: string | undefined;
   try {
     format = (await sharp(bytes, { failOn: 'none' }).metadata()).format;
   } catch {
-    return `not an image (${IMAGE_FORMATS_TEXT} expected)`;
+    return { problem: `not an image (${IMAGE_FORMATS_TEXT} expected)` };
   }
-  if (!format || !(IMAGE_FORMATS as readonly string[]).includes(format)) return `a ${format ?? 'unknown'} file, not ${IMAGE_FORMATS_TEXT}`;
+  if (!format || !(IMAGE_FORMATS as readonly string[]).includes(format)) return { problem: `a ${format ?? 'unknown'} image, not ${IMAGE_FORMATS_TEXT}` };
   try {
     // Decoding the whole image is the only way to know the bytes past the header are sound.
     await sharp(bytes, { failOn: 'error', ...(options.limitInputPixels ? { limitInputPixels: options.limitInputPixels } : {}) }).resize(8, 8).raw().toBuffer();
   } catch (error) {
-    if (/pixel limit/i.test((error as Error).message)) return `more than ${Math.round((options.limitInputPixels ?? 0) / 1e6)} million pixels`;
-    return `a damaged ${format.toUpperCase()} image (it does not decode)`;
+    if (/pixel limit/i.test((error as Error).message)) return { problem: `more than ${Math.round((options.limitInputPixels ?? 0) / 1e6)} million pixels` };
+    return { problem: `a damaged ${format.toUpperCase()} image (it does not decode)` };
   }
-  return null;
+  return { format };
 }
