@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 
 /** One member of a zip the tests build, honest or hostile. */
@@ -71,4 +73,16 @@ export function zipFile(members: ZipMember[]): Buffer {
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
+}
+
+/** Members `<top>/<class>/<photo>` of the first `perClass` photos of each class folder under `imagesDir` (a zipped folder, as Finder makes it). */
+export function classFolderMembers(imagesDir: string, perClass: number, top = 'my-photos'): ZipMember[] {
+  const members: ZipMember[] = [{ name: `${top}/` }];
+  for (const className of readdirSync(imagesDir).sort()) {
+    members.push({ name: `${top}/${className}/` });
+    for (const file of readdirSync(join(imagesDir, className)).sort().slice(0, perClass)) {
+      members.push({ name: `${top}/${className}/${file}`, data: readFileSync(join(imagesDir, className, file)) });
+    }
+  }
+  return members;
 }
