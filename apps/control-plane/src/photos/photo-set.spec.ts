@@ -8,6 +8,8 @@ import { colourImage } from '../../../../test/trainer-fixtures/synthetic';
 import { ZipMember, zipFile } from '../../../../test/support/zip-file';
 import { PHOTO_LIMITS, photoSetProblem, planPhotos, storedName } from './photo-set';
 import { readZipDirectory, readZipEntry, ZipError, ZipLimits } from './zip-reader';
+// The portal's folder upload packs the chosen folder as a zip; this reader must read it (a test-only import across apps).
+import { storedZip } from '../../../portal/src/photos/stored-zip';
 
 const dir = mkdtempSync(join(tmpdir(), 'photo-set-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,6 +53,16 @@ describe('the zip reader', () => {
     // 50 MiB of zeros deflates to ~50 KiB; the directory claims 1 KiB.
     const { read } = await directoryOf([{ name: 'a/bomb.jpg', data: Buffer.alloc(50 * 1024 * 1024), declaredSize: 1024 }]);
     await expect(read(0)).rejects.toThrow('a/bomb.jpg unpacks to more than the zip says it does: the zip is damaged or hostile.');
+  });
+});
+
+describe('a folder the portal packs (webkitdirectory paths)', () => {
+  it('reads back with the same classes and bytes', async () => {
+    const photo = await colourImage('red', 3, 'jpeg');
+    const zip = await storedZip([{ path: 'holiday/cats/1.jpg', file: new Blob([photo]) }, { path: 'holiday/dogs/2 ü.jpg', file: new Blob([photo]) }]);
+    const { entries, read } = await directoryOf(Buffer.from(await zip.arrayBuffer()));
+    expect(planPhotos(entries).photos.map((p) => `${p.className}/${p.fileName}`)).toEqual(['cats/1.jpg', 'dogs/2 ü.jpg']);
+    expect((await read(1)).equals(photo)).toBe(true);
   });
 });
 
