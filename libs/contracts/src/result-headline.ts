@@ -96,3 +96,21 @@ export function runDescription(metrics: unknown): string {
   const parts = [classes.length ? (classes.length <= 3 ? classes.join(' vs ') : `${classes.length} classes`) : '', typeof m.mode === 'string' ? `${m.mode} mode` : ''];
   return parts.filter(Boolean).join(', ');
 }
+
+/** Where a run keeps its full-model export (backbone + head as one TF.js model): what try-it runs. */
+export const FULL_MODEL_JSON = 'full-model/model.json';
+
+/**
+ * Why try-it cannot classify a photo with this result, in words for its page, or null when it can.
+ * A head trained on stored bottlenecks has no backbone to compose at predict time: the seed's were
+ * computed in 2015 with a TensorFlow graph (Inception v3 2015-12-05, pool_3) whose weights are not
+ * the bundled Inception v3's, so its features would not be the ones the head learned from.
+ */
+export function tryItUnavailable(artifactNames: readonly string[], metrics: unknown): string | null {
+  if (artifactNames.includes(FULL_MODEL_JSON)) return null;
+  const m = obj(metrics);
+  if (m && 'featureModel' in m && m.featureModel === null) {
+    return 'Try it is not available for this result: its new layer was trained on stored bottlenecks, features the seed computed in 2015 with a TensorFlow graph that does not run here, so nothing here can turn a photo into the numbers it learned from. A run trained on photos (part 3 of the example notebook) can be tried.';
+  }
+  return 'Try it is not available for this result: it was saved without its full model (full-model/), so there is no model here to classify a photo with. Train it again with the current trainer to get one.';
+}

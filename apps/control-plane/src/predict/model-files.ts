@@ -5,8 +5,9 @@ import { sha256 } from '../common/crypto';
 import { INPUT_RANGES as RANGES, type InputRange } from '@trialhub/vision';
 import type { ModelPayload } from './predict-messages';
 
-/** Where a run keeps its full-model export (backbone + head as one TF.js layers model). */
-export const FULL_MODEL_JSON = 'full-model/model.json';
+import { FULL_MODEL_JSON } from '@trialhub/contracts';
+
+export { FULL_MODEL_JSON };
 const MODEL_JSON_LIMIT = 16 * 1024 * 1024;
 const WEIGHTS_LIMIT = 512 * 1024 * 1024;
 
