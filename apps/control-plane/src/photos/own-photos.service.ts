@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, PayloadTooLargeException, ServiceUnavailableException, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, PayloadTooLargeException, ServiceUnavailableException, UnprocessableEntityException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { Request } from 'express';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
@@ -37,7 +37,7 @@ export class OwnPhotosService {
 
   async upload(auth: AuthUser, sessionId: string, req: Request): Promise<PhotoUploadView> {
     const session = await this.sessions.findVisible(auth, sessionId);
-    if (session.userId !== auth.id) throw new ConflictException('Only the session’s owner can add photos to its workspace.');
+    if (session.userId !== auth.id) throw new ForbiddenException('Only the session’s owner can add photos to its workspace.');
     const type = String(req.headers['content-type'] ?? '').split(';')[0].trim();
     if (!ZIP_TYPES.test(type)) throw new UnsupportedMediaTypeException(`Send the .zip itself as the request body, as application/zip (got "${type || 'none'}").`);
     if (session.state !== 'ready' || !session.endpointHost || !session.endpointPort) throw new ConflictException('The session is not running: start or resume it, then add your photos.');
