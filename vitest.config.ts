@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
-const alias = { '@trialhub/contracts': resolve(__dirname, 'libs/contracts/src/index.ts') };
+const alias = { '@trialhub/contracts': resolve(__dirname, 'libs/contracts/src/index.ts'), '@trialhub/vision': resolve(__dirname, 'libs/vision/src/index.ts') };
 // SWC keeps decorator metadata, which Nest's dependency injection needs (esbuild drops it).
 const plugins = [swc.vite({ module: { type: 'es6' }, jsc: { transform: { legacyDecorator: true, decoratorMetadata: true }, keepClassNames: true } })];
 

@@ -45,7 +45,7 @@ async function buildServer(dirNames, stampName, testHarness) {
         transform: { legacyDecorator: true, decoratorMetadata: true },
         keepClassNames: true,
         baseUrl: root,
-        paths: { '@trialhub/contracts': ['libs/contracts/src/index.ts'] },
+        paths: { '@trialhub/contracts': ['libs/contracts/src/index.ts'], '@trialhub/vision': ['libs/vision/src/index.ts'] },
       },
     });
     mkdirSync(dirname(target), { recursive: true });

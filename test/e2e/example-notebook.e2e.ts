@@ -3,15 +3,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOnce } from '../support/control-plane-process';
 import { ApiClient } from '../support/http';
-import { CellOutput, executeCell } from '../support/jupyter-kernel';
-import { NotebookClient } from '../support/notebook-origin';
+import type { CellOutput } from '../support/jupyter-kernel';
+import { cellSource as source, EXAMPLE_NOTEBOOK as NOTEBOOK, runExampleNotebook } from '../support/notebook-run';
 import { startTestServer, TestServer } from '../support/server';
 import { killSessionProcesses } from '../support/session-processes';
 import { waitFor } from '../support/wait';
 
-const NOTEBOOK = 'Classifying-House-And-Pool-Images.ipynb';
 const view = (api: ApiClient, id: string) => api.get(`/api/sessions/${id}`).then((r) => r.body);
-const source = (cell: { source: string | string[] }) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source);
 
 /**
  * A new user's first session on the embedded default: nothing set but the database, no
@@ -49,22 +47,9 @@ describe('the example notebook on the embedded default, offline', () => {
     expect(existsSync(join(workspace, 'pool-houses/NOTICE'))).toBe(true);
 
     // As Jupyter's web UI does it: read the notebook, run each code cell on a kernel, save it through Jupyter.
-    const nb = new NotebookClient(server.url, ready.id);
-    await nb.open(api);
+    const { nb, notebook, codeCells } = await runExampleNotebook(server.url, api, ready.id, 'e2e-first-run');
     const base = `/notebook/${ready.id}`;
-    const opened = await nb.get(`${base}/api/contents/${NOTEBOOK}?content=1`);
-    expect(opened.status).toBe(200);
-    const notebook = opened.body.content;
-    const kernel = await nb.post(`${base}/api/kernels`, { name: 'tslab' });
-    expect(kernel.status).toBe(201);
-    const channels = nb.wsUrl(`${base}/api/kernels/${kernel.body.id}/channels?session_id=e2e-first-run`);
-    const codeCells = notebook.cells.filter((c: { cell_type: string }) => c.cell_type === 'code');
     expect(codeCells.length).toBeGreaterThan(8);
-    for (const [index, cell] of codeCells.entries()) {
-      const ran = await executeCell(channels, nb.wsHeaders(), source(cell), 600_000);
-      expect(ran.error, `code cell ${index + 1}:\n${source(cell).slice(0, 300)}\n${JSON.stringify(ran.outputs).slice(0, 3000)}`).toBeUndefined();
-      Object.assign(cell, { outputs: ran.outputs, execution_count: ran.executionCount });
-    }
     const lastOutput = JSON.stringify(codeCells[codeCells.length - 1].outputs);
     const resultId = /results\/([0-9a-f-]{36})/.exec(lastOutput)?.[1];
     expect(resultId, lastOutput).toBeDefined();

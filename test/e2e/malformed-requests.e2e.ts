@@ -194,7 +194,7 @@ describe('malformed requests: every route answers 4xx, never 5xx', () => {
     expect(unreadable, unreadable.slice(0, 40).join('\n')).toEqual([]);
     // The classes of refusal the sweep is about, answered as such.
     // Uploads and try-it photos are raw bodies, not JSON: the JSON rules do not apply to them.
-    const rawBody = (path: string) => path.startsWith('/api/uploads') || /\/predict$/.test(path.split('?')[0]);
+    const rawBody = (path: string) => path.startsWith('/api/uploads') || /\/(predict|photos)$/.test(path.split('?')[0]);
     const statusOf = (variant: string) => new Set(sent.filter((s) => s.variant === variant && s.who === 'admin' && s.method !== 'GET' && s.method !== 'DELETE' && !rawBody(s.path)).map((s) => s.status));
     expect(statusOf('a body past the size limit')).toEqual(new Set([413]));
     expect(statusOf('text/plain')).toEqual(new Set([415]));

@@ -74,6 +74,9 @@ describe('sharing: a result by link, public and read-only', () => {
     // Script only from our own file, never inline (issue 13's rule).
     expect(csp).toContain("script-src 'self';");
     const html = page.text;
+    // This result has no full-model/ (the trainer output stand-in): the page says why try-it is not offered.
+    expect(html).toContain('data-try-it-unavailable>Try it is not available for this result: it was saved without its full model (full-model/)');
+    expect(html).not.toContain('data-predict-url');
     expect([...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)].map((m) => [m[1].trim(), m[2]])).toEqual([['src="/share/-/share-page.js" defer', '']]);
     const script = await fetch(`${server.url}/share/-/share-page.js`);
     expect(script.status).toBe(200);

@@ -25,6 +25,7 @@ import { RuntimeModule } from './runtime/runtime.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SharingModule } from './sharing/sharing.module';
 import { PredictModule } from './predict/predict.module';
+import { PhotosModule } from './photos/photos.module';
 import { TrialsModule } from './trials/trials.module';
 import { UsersModule } from './users/users.module';
 
@@ -76,12 +77,13 @@ export class AppModule implements NestModule {
         ResultsModule,
         SharingModule,
         PredictModule,
+        PhotosModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(JsonContentTypeMiddleware).exclude({ path: 'api/uploads/*path', method: RequestMethod.ALL }, { path: 'api/results/:id/predict', method: RequestMethod.POST }).forRoutes({ path: 'api/*path', method: RequestMethod.ALL });
+    consumer.apply(JsonContentTypeMiddleware).exclude({ path: 'api/uploads/*path', method: RequestMethod.ALL }, { path: 'api/results/:id/predict', method: RequestMethod.POST }, { path: 'api/sessions/:id/photos', method: RequestMethod.POST }).forRoutes({ path: 'api/*path', method: RequestMethod.ALL });
   }
 }

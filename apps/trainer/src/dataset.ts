@@ -2,7 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { TrainerInputError } from './errors';
 
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png'];
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'];
 
 export const isImageFile = (name: string) => IMAGE_EXTENSIONS.includes(extname(name).toLowerCase());
 
@@ -104,7 +104,7 @@ export async function scanDataset(dataDir: string | undefined, bottlenecksDir: s
   if (empty.length) {
     throw new TrainerInputError(
       `Class folder${empty.length > 1 ? 's' : ''} ${empty.map((c) => `"${c}"`).join(', ')} ` +
-        `contain${empty.length > 1 ? '' : 's'} no images (.jpg, .jpeg, .png) or bottlenecks (.txt); add some or remove the folder.`,
+        `contain${empty.length > 1 ? '' : 's'} no images (.jpg, .jpeg, .png, .webp) or bottlenecks (.txt); add some or remove the folder.`,
     );
   }
   return { classes: sortedClasses, examples };
@@ -120,6 +120,6 @@ export async function scanTestImages(dir: string): Promise<{ path: string; name:
       out.push({ path: join(dir, className, file), name: `${className}/${file}`, label: className });
     }
   }
-  if (out.length === 0) throw new TrainerInputError(`The --test-images folder ${dir} holds no .jpg, .jpeg or .png images.`);
+  if (out.length === 0) throw new TrainerInputError(`The --test-images folder ${dir} holds no .jpg, .jpeg, .png or .webp images.`);
   return out;
 }

@@ -1,28 +1,14 @@
 import sharp from 'sharp';
+import { imagePixels, InputRange } from '@trialhub/vision';
 
-/** How pixel values are scaled before they enter the model. */
-export type InputRange = '-1,1' | '0,1' | '0,255';
-
-export const INPUT_RANGES: InputRange[] = ['-1,1', '0,1', '0,255'];
+export { INPUT_RANGES, type InputRange } from '@trialhub/vision';
 
 /**
- * Decodes an image and fits it into size x size like the seed did before retrain.py: the
- * aspect ratio is kept and the rest is padded (black), so nothing is stretched or cropped.
- * EXIF orientation is applied. Returns RGB pixels scaled to `range`, row-major HWC.
+ * Decodes an image and fits it into size x size like the seed did before retrain.py (the one
+ * pipeline in @trialhub/vision, which try-it uses too). Returns RGB pixels scaled to `range`.
  */
-export async function loadImagePixels(path: string | Buffer, size: number, range: InputRange): Promise<Float32Array> {
-  const raw = await sharp(path, { failOn: 'error' })
-    .rotate()
-    .resize(size, size, { fit: 'contain', background: { r: 0, g: 0, b: 0 } })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer();
-  if (raw.length !== size * size * 3) throw new Error(`decoded ${raw.length} bytes, expected ${size * size * 3}`);
-  const pixels = new Float32Array(raw.length);
-  const [scale, offset] = range === '-1,1' ? [2 / 255, -1] : range === '0,1' ? [1 / 255, 0] : [1, 0];
-  for (let i = 0; i < raw.length; i++) pixels[i] = raw[i] * scale + offset;
-  return pixels;
+export function loadImagePixels(path: string | Buffer, size: number, range: InputRange): Promise<Float32Array> {
+  return imagePixels(path, size, range);
 }
 
 /** A small JPEG for the HTML report, as a data: URL. */

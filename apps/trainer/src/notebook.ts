@@ -14,6 +14,7 @@ export { ensureExampleData, EXAMPLE_DATA_SOURCE } from './example-data';
 export type { ExampleData, ExampleDataSource } from './example-data';
 export { resolveNotebookModel, writeNsfwjsInceptionV3, PUBLIC_FALLBACK_MODEL, NSFWJS_FEATURE_OUTPUT } from './notebook-model';
 export type { NotebookModelChoice } from './notebook-model';
+export { ownPhotos, type OwnPhotos } from './own-photos';
 export { imageGallery, lineChartSvg, trainingCurves, confusionTable, beforeAfterTable, accuracySummary, misclassifiedGallery } from './notebook-display';
 
 /**

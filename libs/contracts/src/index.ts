@@ -7,3 +7,4 @@ export * from './results';
 export * from './admin';
 export * from './trainer-files';
 export * from './result-headline';
+export * from './photos';

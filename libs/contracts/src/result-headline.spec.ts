@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { percent, resultHeadline, runDescription, wilsonInterval } from './result-headline';
+import { percent, resultHeadline, runDescription, tryItUnavailable, wilsonInterval } from './result-headline';
 
 describe('result headline', () => {
   it('Wilson intervals match the published values (Newcombe 1998, table I, method 3)', () => {
@@ -44,5 +44,13 @@ describe('result headline', () => {
     expect(percent(0.99996)).toBe('99.9 %');
     expect(percent(1)).toBe('100 %');
     expect(runDescription({ classes: ['pool', 'no pool'], mode: 'default' })).toBe('pool vs no pool, default mode');
+  });
+});
+
+describe('whether try-it can run for a result', () => {
+  it('can with a full model; says why not for stored bottlenecks and for a result saved without one', () => {
+    expect(tryItUnavailable(['full-model/model.json', 'metrics.json'], { featureModel: null })).toBeNull();
+    expect(tryItUnavailable(['model/model.json'], { featureModel: null })).toMatch(/^Try it is not available for this result: its new layer was trained on stored bottlenecks/);
+    expect(tryItUnavailable(['model/model.json'], { testAccuracy: 0.8 })).toMatch(/saved without its full model \(full-model\/\)/);
   });
 });

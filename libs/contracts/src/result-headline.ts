@@ -6,6 +6,8 @@
  * computed here with a Wilson score interval. Never "100 %" without its N.
  */
 
+import type { AccuracyEstimate } from './trainer-events';
+
 export interface ResultHeadline {
   accuracy: number;
   correct: number;
@@ -53,17 +55,24 @@ function describe(h: Omit<ResultHeadline, 'text' | 'short'>, text?: string): Res
   };
 }
 
-/** `metrics.headline` as the trainer wrote it, or null when it is missing or does not add up. */
-function trainerHeadline(metrics: Record<string, unknown>): ResultHeadline | null {
-  const h = obj(metrics.headline);
-  if (!h) return null;
-  const [accuracy, correct, n, low, high] = [num(h.accuracy), num(h.correct), num(h.n), num(h.low), num(h.high)];
+/** An accuracy with its N and interval as the trainer writes them (`{ accuracy, correct, n, low, high }`), or null when it does not add up. */
+export function accuracyEstimate(raw: unknown): AccuracyEstimate | null {
+  const o = obj(raw);
+  if (!o) return null;
+  const [accuracy, correct, n, low, high] = [num(o.accuracy), num(o.correct), num(o.n), num(o.low), num(o.high)];
   if (accuracy === undefined || correct === undefined || n === undefined || low === undefined || high === undefined) return null;
   if (!(n > 0) || correct < 0 || correct > n || low < 0 || high > 1 || low > accuracy || accuracy > high) return null;
-  if (h.estimate !== 'test' && h.estimate !== 'cross-validation') return null;
+  return { accuracy, correct, n, low, high };
+}
+
+/** `metrics.headline` as the trainer wrote it, or null when it is missing or does not add up. */
+export function trainerHeadline(metrics: unknown): ResultHeadline | null {
+  const h = obj(obj(metrics)?.headline);
+  const e = accuracyEstimate(h);
+  if (!h || !e || (h.estimate !== 'test' && h.estimate !== 'cross-validation')) return null;
   const folds = num(h.folds);
   const text = typeof h.text === 'string' && h.text.trim() ? h.text.trim().slice(0, 300) : undefined;
-  return describe({ accuracy, correct, n, low, high, estimate: h.estimate, ...(folds !== undefined ? { folds } : {}) }, text);
+  return describe({ ...e, estimate: h.estimate, ...(folds !== undefined ? { folds } : {}) }, text);
 }
 
 /** The headline of a result's metrics: the trainer's, else the test accuracy with its N and Wilson interval; null when there is no test estimate. */
@@ -86,4 +95,22 @@ export function runDescription(metrics: unknown): string {
   const classes = Array.isArray(m.classes) ? m.classes.filter((c): c is string => typeof c === 'string') : [];
   const parts = [classes.length ? (classes.length <= 3 ? classes.join(' vs ') : `${classes.length} classes`) : '', typeof m.mode === 'string' ? `${m.mode} mode` : ''];
   return parts.filter(Boolean).join(', ');
+}
+
+/** Where a run keeps its full-model export (backbone + head as one TF.js model): what try-it runs. */
+export const FULL_MODEL_JSON = 'full-model/model.json';
+
+/**
+ * Why try-it cannot classify a photo with this result, in words for its page, or null when it can.
+ * A head trained on stored bottlenecks has no backbone to compose at predict time: the seed's were
+ * computed in 2015 with a TensorFlow graph (Inception v3 2015-12-05, pool_3) whose weights are not
+ * the bundled Inception v3's, so its features would not be the ones the head learned from.
+ */
+export function tryItUnavailable(artifactNames: readonly string[], metrics: unknown): string | null {
+  if (artifactNames.includes(FULL_MODEL_JSON)) return null;
+  const m = obj(metrics);
+  if (m && 'featureModel' in m && m.featureModel === null) {
+    return 'Try it is not available for this result: its new layer was trained on stored bottlenecks, features the seed computed in 2015 with a TensorFlow graph that does not run here, so nothing here can turn a photo into the numbers it learned from. A run trained on photos (part 3 of the example notebook) can be tried.';
+  }
+  return 'Try it is not available for this result: it was saved without its full model (full-model/), so there is no model here to classify a photo with. Train it again with the current trainer to get one.';
 }

@@ -1,5 +1,6 @@
 import type { BeforeAfterRow, ConfusionMatrixData, HistoryPoint, Prediction } from './results';
-import type { AccuracyEstimate, HeadlineAccuracy, MisclassifiedItem, PerClassQuality } from './trainer-events';
+import { accuracyEstimate, trainerHeadline } from './result-headline';
+import type { HeadlineAccuracy, MisclassifiedItem, PerClassQuality } from './trainer-events';
 
 /**
  * The trainer's output files, read defensively (the share page on the server, the result page in
@@ -65,26 +66,17 @@ export function readBeforeAfter(raw: unknown): BeforeAfterRow[] {
 }
 
 /** An `{ accuracy, correct, n, low, high }` estimate, or null when any part is missing or out of range. */
-export function readEstimate(raw: unknown): AccuracyEstimate | null {
-  const o = obj(raw);
-  if (!o) return null;
-  const [accuracy, correct, n, low, high] = [num(o.accuracy), num(o.correct), num(o.n), num(o.low), num(o.high)];
-  if (accuracy === undefined || correct === undefined || n === undefined || low === undefined || high === undefined) return null;
-  if (!(n > 0) || correct < 0 || correct > n || low < 0 || high > 1 || low > accuracy || accuracy > high) return null;
-  return { accuracy, correct, n, low, high };
-}
+export const readEstimate = accuracyEstimate;
 
 /**
  * `metrics.json`'s `headline` (trainers from issue 14 on): the estimate to show, with its N,
- * interval and a sentence. Null for older results: show their test accuracy with `testCount`.
+ * interval and a sentence, read by `trainerHeadline` (the one reader, which the result and share
+ * pages use too). Null for older results: `resultHeadline` gives them their test accuracy with its N.
  */
 export function readHeadline(metrics: unknown): HeadlineAccuracy | null {
-  const h = obj(obj(metrics)?.headline);
-  const e = readEstimate(h);
-  const text = str(h?.text);
-  if (!h || !e || !text || (h.estimate !== 'test' && h.estimate !== 'cross-validation')) return null;
-  const folds = num(h.folds);
-  return { estimate: h.estimate, ...e, ...(folds !== undefined ? { folds } : {}), text };
+  const h = trainerHeadline(metrics);
+  if (!h) return null;
+  return { estimate: h.estimate, accuracy: h.accuracy, correct: h.correct, n: h.n, low: h.low, high: h.high, ...(h.folds !== undefined ? { folds: h.folds } : {}), text: h.text };
 }
 
 /** `metrics.json`'s `perClass`: precision and recall of each class with their N. */

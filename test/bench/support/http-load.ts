@@ -8,6 +8,9 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 export interface LoadOptions {
   url: string;
   headers: Record<string, string>;
+  /** GET when absent; POST sends `body` with each request (a photo for try-it). */
+  method?: 'GET' | 'POST';
+  body?: Uint8Array;
   connections: number;
   durationMs: number;
 }
@@ -19,7 +22,7 @@ export interface LoadReport {
   latenciesMs: number[];
 }
 
-/** Runs `connections` loops of GET `url` for `durationMs` in a worker; resolves with every latency. */
+/** Runs `connections` loops of requests to `url` for `durationMs` in a worker; resolves with every latency. */
 export function runLoad(options: LoadOptions): Promise<LoadReport> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(__filename, { workerData: options });
@@ -29,18 +32,18 @@ export function runLoad(options: LoadOptions): Promise<LoadReport> {
   });
 }
 
-async function work({ url, headers, connections, durationMs }: LoadOptions): Promise<LoadReport> {
+async function work({ url, headers, connections, durationMs, method = 'GET', body }: LoadOptions): Promise<LoadReport> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const report: LoadReport = { requests: 0, errors: 0, statuses: {}, latenciesMs: [] };
   const until = Date.now() + durationMs;
   const once = () =>
     new Promise<number>((res) => {
-      const req = request(url, { agent, headers }, (r) => {
+      const req = request(url, { agent, method, headers: body ? { ...headers, 'content-length': String(body.length) } : headers }, (r) => {
         r.resume();
         r.on('end', () => res(r.statusCode ?? 0));
       });
       req.on('error', () => res(0));
-      req.end();
+      req.end(body ? Buffer.from(body) : undefined);
     });
   await Promise.all(
     Array.from({ length: connections }, async () => {

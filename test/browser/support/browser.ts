@@ -99,7 +99,16 @@ export async function captureAtWidths(page: Page, name: string): Promise<void> {
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-      if (overflow > 0) throw new Error(`${name} scrolls sideways by ${overflow} px at ${width} px wide (${page.url()})`);
+      if (overflow > 0) {
+        // The innermost elements past the right edge: what to fix.
+        const culprits = await page.evaluate(() =>
+          [...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5 && ![...e.children].some((c) => c.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5))
+            .slice(0, 5)
+            .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}">${(e.textContent ?? '').slice(0, 60)}`),
+        );
+        throw new Error(`${name} scrolls sideways by ${overflow} px at ${width} px wide (${page.url()}): ${culprits.join('; ')}`);
+      }
       await capture(page, `${name}-${width}`);
     }
   } finally {

@@ -2,14 +2,14 @@ import type { ArtifactEntity } from '../database/entities';
 import type { ArtifactStore } from '../artifacts/artifact-store';
 import { readStored } from '../artifacts/read-stored';
 import { sha256 } from '../common/crypto';
-import type { InputRange } from './photo';
+import { INPUT_RANGES as RANGES, type InputRange } from '@trialhub/vision';
 import type { ModelPayload } from './predict-messages';
 
-/** Where a run keeps its full-model export (backbone + head as one TF.js layers model). */
-export const FULL_MODEL_JSON = 'full-model/model.json';
+import { FULL_MODEL_JSON } from '@trialhub/contracts';
+
+export { FULL_MODEL_JSON };
 const MODEL_JSON_LIMIT = 16 * 1024 * 1024;
 const WEIGHTS_LIMIT = 512 * 1024 * 1024;
-const RANGES: InputRange[] = ['-1,1', '0,1', '0,255'];
 
 export class NoModelError extends Error {}
 

@@ -53,6 +53,17 @@ export class PredictService implements OnModuleDestroy {
     return this.predict(result.id, await this.results.artifactsOf(result.id), req);
   }
 
+  /**
+   * Photos are decoded one at a time: the model pool takes them one by one anyway, and a burst of
+   * 20 decoded at once would hold every core (sharp's threads) while the API waits.
+   */
+  private decoding: Promise<unknown> = Promise.resolve();
+  private decodeInTurn<T>(decode: () => Promise<T>): Promise<T> {
+    const turn = this.decoding.then(decode, decode);
+    this.decoding = turn.catch(() => undefined);
+    return turn;
+  }
+
   onModuleDestroy(): Promise<void> {
     return this.pool.close();
   }
@@ -64,7 +75,7 @@ export class PredictService implements OnModuleDestroy {
     const bytes = await readPhoto(req);
     let pixels: Float32Array;
     try {
-      pixels = await photoPixels(bytes, model.inputSize, model.inputRange);
+      pixels = await this.decodeInTurn(() => photoPixels(bytes, model.inputSize, model.inputRange));
     } catch (err) {
       if (err instanceof PhotoError) throw new UnprocessableEntityException(err.message);
       throw err;

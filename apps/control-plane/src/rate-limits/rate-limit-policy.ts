@@ -1,6 +1,6 @@
 import { sha256 } from '../common/crypto';
 
-export type RateLimitedAction = 'signup' | 'login' | 'password-reset-request' | 'password-reset-confirm' | 'verification-resend' | 'prediction';
+export type RateLimitedAction = 'signup' | 'login' | 'password-reset-request' | 'password-reset-confirm' | 'verification-resend' | 'prediction' | 'photo-upload';
 
 /**
  * Each attempt is counted under up to three keys, all within AUTH_RATE_LIMIT's window (N hits):
@@ -27,6 +27,8 @@ export const RATE_LIMIT_POLICY: Record<RateLimitedAction, { what: string; perAdd
   'verification-resend': { what: 'verification mails', perAddress: 1, perEmail: 1 },
   // Try-it on result and share pages: photos per address (each one is a model run).
   prediction: { what: 'photos to classify', perAddress: 6, perEmail: 0 },
+  // Your own photos: each upload unpacks and decodes up to a few hundred MiB; N per account and address.
+  'photo-upload': { what: 'photo uploads', perAddress: 2, perEmail: 1 },
 };
 
 export interface RateLimitKeys {

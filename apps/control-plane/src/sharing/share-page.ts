@@ -1,4 +1,4 @@
-import { resultHeadline, runDescription, type HistoryPoint, type SharedResult } from '@trialhub/contracts';
+import { resultHeadline, runDescription, tryItUnavailable, type HistoryPoint, type SharedResult } from '@trialhub/contracts';
 import { escapeHtml } from './html';
 import type { MisclassifiedView } from './misclassified';
 import { SHARE_PAGE_STYLE } from './share-page-style';
@@ -105,8 +105,8 @@ function misclassifiedBlock(rows: MisclassifiedView[]): string {
   return `<section aria-labelledby="wrong-title"><h2 id="wrong-title">Misclassified test images</h2><p class="muted">The test images the model got wrong, the most confidently wrong first.</p><ul class="wrong">${items}</ul></section>`;
 }
 
-function tryItBlock(predictUrl: string | null, classes: string[]): string {
-  if (!predictUrl) return '';
+function tryItBlock(predictUrl: string | null, classes: string[], unavailable: string | null): string {
+  if (!predictUrl) return unavailable ? `<section id="try-it" aria-labelledby="try-title"><h2 id="try-title">Try it on your own photo</h2><p class="muted" data-try-it-unavailable>${escapeHtml(unavailable)}</p></section>` : '';
   return `<section id="try-it" aria-labelledby="try-title" data-predict-url="${escapeHtml(predictUrl)}">
 <h2 id="try-title">Try it on your own photo</h2>
 <p class="muted">Drop a JPEG or PNG here, or choose one: this model says which of ${escapeHtml(classes.join(', ') || 'its classes')} it sees, and how sure it is. The photo is not kept.</p>
@@ -155,7 +155,7 @@ ${twitter.join('\n')}
 <p class="muted">Saved ${time(shared.createdAt)}.${expiry}</p>
 ${metricsBlock(m)}
 </section>
-${tryItBlock(extras.predictUrl, classes)}
+${tryItBlock(extras.predictUrl, classes, tryItUnavailable(shared.artifacts.map((a) => a.name), shared.metrics))}
 <section aria-labelledby="curves-title"><h2 id="curves-title">Training curves</h2>${history}</section>
 <section aria-labelledby="confusion-title"><h2 id="confusion-title">Confusion matrix</h2>${confusionBlock(shared.confusion)}</section>
 <section aria-labelledby="ba-title"><h2 id="ba-title">Before and after training</h2>${beforeAfterBlock(shared.beforeAfter)}</section>

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { readBeforeAfter, readConfusion, readHistory, type BeforeAfterRow, type ResultMetrics, type SharedResult } from '@trialhub/contracts';
+import { FULL_MODEL_JSON, readBeforeAfter, readConfusion, readHistory, type BeforeAfterRow, type ResultMetrics, type SharedResult } from '@trialhub/contracts';
 import { DataSource } from 'typeorm';
 import { ArtifactMissingError, ARTIFACT_STORE, ArtifactStore } from '../artifacts/artifact-store';
 import { readStored } from '../artifacts/read-stored';
@@ -88,7 +88,7 @@ export class SharedResultsService {
 
   /** Where try-it sends a photo, when the result has a model that can classify one (its full-model export). */
   predictUrl(token: string, found: ResolvedShare): string | null {
-    return found.artifacts.some((a) => a.name === 'full-model/model.json') ? `/share/${token}/predict` : null;
+    return found.artifacts.some((a) => a.name === FULL_MODEL_JSON) ? `/share/${token}/predict` : null;
   }
 
   countView(share: ShareLinkEntity): void {

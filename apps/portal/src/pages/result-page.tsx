@@ -1,4 +1,4 @@
-import { resultHeadline, runDescription, type ResultView } from '@trialhub/contracts';
+import { FULL_MODEL_JSON, resultHeadline, runDescription, tryItUnavailable, type ResultView } from '@trialhub/contracts';
 import { FormEvent, useState } from 'react';
 import { messageOf } from '../api/client';
 import { api } from '../api/endpoints';
@@ -75,7 +75,13 @@ export function ResultPage({ resultId }: { resultId: string }) {
         </p>
       </section>
 
-      {r.artifacts.some((a) => a.name === 'full-model/model.json') && (
+      {tryItUnavailable(r.artifacts.map((a) => a.name), r.metrics) && (
+        <section className="card" aria-labelledby="try-title">
+          <h2 id="try-title">Try it on your own photo</h2>
+          <p className="muted" data-testid="try-it-unavailable">{tryItUnavailable(r.artifacts.map((a) => a.name), r.metrics)}</p>
+        </section>
+      )}
+      {r.artifacts.some((a) => a.name === FULL_MODEL_JSON) && (
         <section className="card" aria-labelledby="try-title">
           <h2 id="try-title">Try it on your own photo</h2>
           <TryIt resultId={r.id} classes={m.classes ?? []} />

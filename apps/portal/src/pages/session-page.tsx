@@ -7,6 +7,7 @@ import { SessionProgress } from '../components/session-progress';
 import { StateBadge } from '../components/state-badge';
 import { formatDate, formatTime } from '../format';
 import { Dialog } from '../components/dialog';
+import { OwnPhotos } from '../components/own-photos';
 import { machineName } from '../format-machine';
 import { useResource } from '../hooks/use-resource';
 import { useSessionStream } from '../hooks/use-session-stream';
@@ -148,6 +149,13 @@ export function SessionPage({ sessionId }: { sessionId: string }) {
           )}
         </dl>
       </section>
+
+      {session.state === 'ready' && session.mode === 'jupyter' && (
+        <section className="card" aria-labelledby="own-photos-title">
+          <h2 id="own-photos-title">Your own photos</h2>
+          <OwnPhotos sessionId={session.id} />
+        </section>
+      )}
 
       {confirmStop && (
         <Dialog title="Stop this session?" onClose={() => setConfirmStop(false)}>
