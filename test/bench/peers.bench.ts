@@ -16,6 +16,7 @@
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../apps/control-plane/src/common/free-port';
@@ -68,7 +69,17 @@ async function timeUntil(what: string, from: number, ok: () => Promise<boolean>,
   }
 }
 
-const answers = (url: string, headers: Record<string, string> = {}, expect = 200) => fetch(url, { headers }).then((r) => r.arrayBuffer().then(() => r.status === expect));
+/** One GET answered 200 (node:http, not fetch: fetch drops a Host header, and notebook origins are named by Host). */
+const answers = (url: string, headers: Record<string, string> = {}) =>
+  new Promise<boolean>((resolve) => {
+    const req = request(url, { headers, agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+    });
+    req.on('error', () => resolve(false));
+    req.setTimeout(5000, () => req.destroy());
+    req.end();
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Trialhub: dist/ as a child process, a fresh database, the local runtime.
