@@ -1,9 +1,10 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../../apps/control-plane/src/runtime/local/repo-root';
 
-/** The repository: this file runs from test/support (vitest) or compiled in dist/test/support (benchmarks). */
-const above = resolve(__dirname, '../..');
-const root = basename(above) === 'dist' ? dirname(above) : above;
+// From source (tests) or from dist/test (benchmarks).
+const root = repoRoot();
 
 /** Builds dist/ if any source is newer (the same step `npm start` takes). */
 export function buildOnce(): void {
@@ -17,21 +18,29 @@ export class ControlPlaneProcess {
   readonly output: string[] = [];
   url = '';
 
-  constructor(private readonly env: Record<string, string>) {}
+  /** `logFile`: the server's output goes to that file (appended), not through this process (benchmarks: a log under load is not held in memory). */
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly options: { logFile?: string } = {},
+  ) {}
 
   async start(timeoutMs = 60_000): Promise<string> {
     this.output.length = 0;
+    const logFile = this.options.logFile;
+    const fd = logFile ? openSync(logFile, 'a') : null;
     const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/apps/control-plane/src/main.js')], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', AUTH_RATE_LIMIT: '1000/1m', SCHEDULER_INTERVAL: '200ms', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: fd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
     });
+    if (fd !== null) closeSync(fd);
     this.child = child;
     const onData = (d: Buffer) => this.output.push(...d.toString().split('\n').filter(Boolean));
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      if (logFile) this.output.splice(0, this.output.length, ...readFileSync(logFile, 'utf8').split('\n').filter(Boolean));
       const line = this.output.find((l) => l.includes('Trialhub is listening on'));
       if (line) {
         this.url = /listening on (http:\/\/[\d.:]+)/.exec(line)![1];

@@ -22,6 +22,18 @@ export interface LoadReport {
   latenciesMs: number[];
 }
 
+/** The p-th percentile (0-100) of `xs`, nearest rank; NaN when empty. */
+export function percentile(xs: readonly number[], p: number): number {
+  if (!xs.length) return NaN;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Requests per second and latency percentiles of one run. */
+export function summarizeLoad(report: LoadReport, durationMs: number): { rps: number; p50: number; p99: number; errors: number } {
+  return { rps: report.requests / (durationMs / 1000), p50: percentile(report.latenciesMs, 50), p99: percentile(report.latenciesMs, 99), errors: report.errors };
+}
+
 /** Runs `connections` loops of requests to `url` for `durationMs` in a worker; resolves with every latency. */
 export function runLoad(options: LoadOptions): Promise<LoadReport> {
   return new Promise((resolve, reject) => {

@@ -1,30 +1,29 @@
-import { ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
-import { hmac, safeEqual } from '../common/crypto';
+import { safeEqual } from '../common/crypto';
 import type { AuthUser } from './auth-user';
-import { CSRF_HEADER } from './cookies';
+import { CSRF_HEADER, csrfTokenFor } from './cookies';
 import { IS_PUBLIC } from './public.decorator';
+import { RequestAuthenticator } from './request-authenticator';
 import { ROLES } from './roles.decorator';
 
 /** Global guard: every route needs a user unless @Public(); @Roles() restricts by role; cookie writes need the CSRF token. */
 @Injectable()
-export class GlobalAuthGuard extends AuthGuard('token') {
+export class GlobalAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly config: AppConfig,
-  ) {
-    super();
-  }
+    private readonly authenticator: RequestAuthenticator,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    await super.canActivate(context);
     const req = context.switchToHttp().getRequest<Request & { user: AuthUser }>();
-    const user = req.user;
+    const user = await this.authenticator.authenticate(req);
+    req.user = user;
     if (user.via === 'cookie' && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
       const sent = req.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !safeEqual(sent, csrfTokenFor(this.config.secret, user.tokenHash))) {
@@ -35,11 +34,5 @@ export class GlobalAuthGuard extends AuthGuard('token') {
     if (roles && !roles.includes(user.role)) throw new ForbiddenException('This needs an administrator account.');
     return true;
   }
-
-  handleRequest<T>(err: unknown, user: T): T {
-    if (err) throw err;
-    return user;
-  }
 }
 
-export const csrfTokenFor = (secret: string, tokenHash: string): string => hmac(secret, `csrf:${tokenHash}`);

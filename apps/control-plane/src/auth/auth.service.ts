@@ -13,8 +13,7 @@ import { TrialsService } from '../trials/trials.service';
 import { normaliseEmail, toUserView, UsersService } from '../users/users.service';
 import { AuthTokenCache } from './auth-token-cache';
 import type { AuthUser } from './auth-user';
-import { csrfTokenFor } from './auth.guard';
-import { AUTH_TOKEN_TTL_MS } from './cookies';
+import { AUTH_TOKEN_TTL_MS, csrfTokenFor } from './cookies';
 
 const VERIFY_TTL_MS = 48 * 3600 * 1000;
 const RESET_TTL_MS = 3600 * 1000;

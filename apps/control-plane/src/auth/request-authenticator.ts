@@ -1,19 +1,19 @@
 import { Injectable, UnauthorizedException } from '@nestjs/common';
-import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
-import { Strategy } from 'passport-custom';
 import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { SESSION_COOKIE } from './cookies';
 
-/** Passport strategy: a bearer token (API clients) or the session cookie (browsers), both opaque and stored hashed. */
+/**
+ * Finds the caller of a request: a bearer token (API clients) or the session cookie (browsers),
+ * both opaque and stored hashed. Called by the global guard directly: Passport's per-request
+ * machinery (strategy instances, callbacks) was a tenth of a cached session read's cost.
+ */
 @Injectable()
-export class TokenStrategy extends PassportStrategy(Strategy, 'token') {
-  constructor(private readonly auth: AuthService) {
-    super();
-  }
+export class RequestAuthenticator {
+  constructor(private readonly auth: AuthService) {}
 
-  async validate(req: Request): Promise<AuthUser> {
+  authenticate(req: Request): Promise<AuthUser> {
     const header = req.headers.authorization;
     let token: string | undefined;
     let via: AuthUser['via'] = 'bearer';
@@ -22,7 +22,7 @@ export class TokenStrategy extends PassportStrategy(Strategy, 'token') {
       token = req.cookies[SESSION_COOKIE];
       via = 'cookie';
     }
-    if (!token) throw new UnauthorizedException('Log in first: send the session cookie or an "Authorization: Bearer <token>" header.');
+    if (!token) return Promise.reject(new UnauthorizedException('Log in first: send the session cookie or an "Authorization: Bearer <token>" header.'));
     return this.auth.authenticate(token, via);
   }
 }
