@@ -43,7 +43,7 @@ describe('fake kubelet: a readiness probe, run against the container\'s stand-in
 
   const read = (name: string) => core.readNamespacedPod({ namespace, name });
   const readyCondition = (p: any) => p.status?.conditions?.find((c: any) => c.type === 'Ready')?.status;
-  const server = (name: string) => eventually(`${name}'s stand-in`, () => servers.get(name), (s) => !!s);
+  const server = (name: string) => eventually(`${name}'s stand-in`, () => servers.get(name), (s) => !!s).then((s) => s!);
 
   it('keeps the pod unready while the probe fails, and makes it Ready at the first success', async () => {
     await core.createNamespacedPod({ namespace, body: probed('slow-start', 'registry.example/probed:1', { periodSeconds: 1, failureThreshold: 3 }) });
