@@ -86,7 +86,8 @@ function BeforeAfterRows({ resultId, artifacts, rows }: { resultId: string; arti
       '—'
     );
   return (
-    <div className="table-wrap">
+    // On a phone the table scrolls sideways: a region that the keyboard can reach and scroll.
+    <div className="table-wrap" role="region" aria-label="Before and after training (scrolls sideways)" tabIndex={0}>
       <table className="before-after">
         <caption className="visually-hidden">Predictions on the test images before and after training</caption>
         <thead>
