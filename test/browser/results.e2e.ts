@@ -3,12 +3,13 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionTokens } from '../../apps/control-plane/src/sessions/session-tokens';
 import { uploadResults } from '../../apps/trainer/src/upload';
-import { startTestServer, TestServer, uploadApiUrl } from '../support/server';
-import { buildPortalIfStale, launchBrowser, newContext, capture, captureAtWidths, signUpInBrowser } from './support/browser';
+import { uploadApiUrl } from '../support/server';
+import { newContext, capture, captureAtWidths, signUpInBrowser } from './support/browser';
+import { useBrowserServer } from './support/browser-server';
 import { writeColourModel } from '../support/colour-model';
 import { poolHousesDataset } from '../support/shared-dataset';
 
@@ -70,25 +71,18 @@ async function sidewaysOverflow(page: Page): Promise<{ scrollWidth: number; wide
 }
 
 describe('portal: results, charts and sharing', () => {
-  let browser: Browser;
-  let server: TestServer;
   let runDir: string;
-
-  beforeAll(async () => {
-    buildPortalIfStale();
+  beforeAll(() => {
     runDir = trainOnce();
-    server = await startTestServer();
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  afterAll(() => {
     if (runDir) rmSync(runDir, { recursive: true, force: true });
   });
+  const web = useBrowserServer();
 
   /** A ready session for the user (its lease held, so the reconciler leaves it alone) and its upload token. */
   async function readySessionFor(userId: string, trialId: string): Promise<string> {
-    const db = new Client({ connectionString: server.databaseUrl });
+    const db = new Client({ connectionString: web.server.databaseUrl });
     await db.connect();
     try {
       const [row] = (
@@ -98,14 +92,14 @@ describe('portal: results, charts and sharing', () => {
           [userId, trialId],
         )
       ).rows;
-      return server.app.get(SessionTokens).uploadToken(row.id, 1);
+      return web.server.app.get(SessionTokens).uploadToken(row.id, 1);
     } finally {
       await db.end();
     }
   }
 
   it('shows a saved result with its metrics and charts, shares it with a logged-out browser, and revokes the link', { timeout: 120_000 }, async () => {
-    const owner = await newContext(browser, server.url);
+    const owner = await newContext(web.browser, web.server.url);
     const page = owner.page;
     await signUpInBrowser(page, 'ada@example.com');
     await page.getByRole('link', { name: 'Results' }).click();
@@ -114,7 +108,7 @@ describe('portal: results, charts and sharing', () => {
     const { user } = await page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()));
     const trial = await page.evaluate(() => fetch('/api/trial').then((r) => r.json()));
     const token = await readySessionFor(user.id, trial.id);
-    const uploaded = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(server), token, title: 'Pool houses, 200 steps' });
+    const uploaded = await uploadResults({ dir: runDir, uploadUrl: uploadApiUrl(web.server), token, title: 'Pool houses, 200 steps' });
     expect(uploaded.resultId).toBeTruthy();
 
     await page.reload();
@@ -152,12 +146,12 @@ describe('portal: results, charts and sharing', () => {
     await dialog.getByLabel('Link expires after').selectOption('7');
     await dialog.getByRole('button', { name: 'Create link' }).click();
     const shareUrl = await dialog.getByLabel('Your new link').inputValue();
-    expect(shareUrl).toMatch(new RegExp(`^${server.url}/share/[\\w-]{20,}$`));
+    expect(shareUrl).toMatch(new RegExp(`^${web.server.url}/share/[\\w-]{20,}$`));
     await expect(dialog.getByText(/Works until/).isVisible()).resolves.toBe(true);
     await capture(page, 'results-2-share-dialog');
 
     // A fresh browser, logged out, sees the shared result.
-    const stranger = await newContext(browser, server.url);
+    const stranger = await newContext(web.browser, web.server.url);
     const shared = await stranger.page.goto(shareUrl);
     expect(shared?.status()).toBe(200);
     await expect(stranger.page.textContent('body')).resolves.toContain('Pool houses, 200 steps');
@@ -179,14 +173,14 @@ describe('portal: results, charts and sharing', () => {
   it('fits a 390 px phone with a real result: long class and file names, the model snippet, the confusion matrix, the before/after table; its share page too, with the misclassified examples', { timeout: 120_000 }, async () => {
     const long = withLongNames(runDir);
     await writeColourModel(join(long, 'full-model')); // the full-model export: the try-it card and the program snippet
-    const owner = await newContext(browser, server.url);
+    const owner = await newContext(web.browser, web.server.url);
     const page = owner.page;
     try {
       await signUpInBrowser(page, 'phone@example.com');
       const { user } = await page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()));
       const trial = await page.evaluate(() => fetch('/api/trial').then((r) => r.json()));
       const token = await readySessionFor(user.id, trial.id);
-      const { resultId } = await uploadResults({ dir: long, uploadUrl: uploadApiUrl(server), token, title: 'Detached family houses with and without an in-ground swimming pool' });
+      const { resultId } = await uploadResults({ dir: long, uploadUrl: uploadApiUrl(web.server), token, title: 'Detached family houses with and without an in-ground swimming pool' });
 
       await page.goto(`/results/${resultId}`);
       await page.locator('table.before-after').waitFor();
@@ -204,7 +198,7 @@ describe('portal: results, charts and sharing', () => {
 
       const shareUrl = (await page.evaluate((id) => fetch(`/api/results/${id}/shares`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': document.cookie.match(/trialhub_csrf=([^;]+)/)?.[1] ?? '' }, body: '{}' }).then((r) => r.json()), resultId)).url;
       expect(shareUrl).toMatch(/\/share\//);
-      const reader = await newContext(browser, server.url);
+      const reader = await newContext(web.browser, web.server.url);
       try {
         await reader.page.goto(shareUrl);
         await reader.page.locator('[data-headline]').waitFor();
