@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NOTEBOOK_PORT, NOTEBOOK_UID, SAVE_OUTPUTS_COMMAND } from '../../apps/control-plane/src/runtime/kubernetes/manifests';
+import { NOTEBOOK_PORT, NOTEBOOK_UI_ENV, NOTEBOOK_UID, SAVE_OUTPUTS_COMMAND } from '../../apps/control-plane/src/runtime/kubernetes/manifests';
 import { imageReference, parseDockerfile, ParsedDockerfile, SECRET_FILE, SECRET_NAME, Stage } from '../test/dockerfile';
 import { findOne, renderOverlay } from '../test/kustomize';
 
@@ -115,6 +115,15 @@ describe('the notebook image', () => {
     expect(last.steps.filter((s) => s.keyword === 'USER').pop()!.args[0]).toBe(`${NOTEBOOK_UID}:${NOTEBOOK_UID}`);
     expect(last.steps.find((s) => s.keyword === 'ENTRYPOINT')!.args).toEqual(['tini', '--', '/opt/trialhub/bin/start-notebook']);
     expect(last.steps.find((s) => s.keyword === 'EXPOSE')!.args).toEqual([String(NOTEBOOK_PORT)]);
+  });
+
+  it('takes the notebook\'s link back to the portal from the pod: start-notebook writes it, the image has no copy of its own', () => {
+    const entrypoint = readFileSync(join(__dirname, 'notebook/bin/start-notebook'), 'utf8');
+    expect(entrypoint).toContain(`\${${NOTEBOOK_UI_ENV}:-}`);
+    expect(entrypoint).not.toMatch(/trialhub-back|login_widget|textContent/);
+    expect(last.steps.filter((s) => s.keyword === 'COPY').flatMap((s) => s.args).filter((a) => /custom\.(js|css)|notebook-ui/.test(a))).toEqual([]);
+    // start-notebook decodes the files with Node.js, which the final stage has (from its base).
+    expect(d.stages.find((s) => s.name === 'runtime-base')!.steps.some((s) => s.keyword === 'COPY' && s.flags.from === 'node' && s.args[0] === '/usr/local/bin/node')).toBe(true);
   });
 
   it('installs the preStop hook where the pod calls it', () => {

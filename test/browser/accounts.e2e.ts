@@ -1,30 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
 import { startMailbox } from '../support/mailbox';
-import { startTestServer, TestServer } from '../support/server';
-import { buildPortalIfStale, launchBrowser, newContext, capture, signUpInBrowser } from './support/browser';
+import { newContext, capture, signUpInBrowser } from './support/browser';
+import { useBrowserServer } from './support/browser-server';
 
 const pathFromMail = (text: string, path: string) => new RegExp(`(/${path}\\?token=[\\w-]+)`).exec(text)?.[1];
 
 describe('portal: accounts and trials in a real browser', () => {
-  let browser: Browser;
-  let server: TestServer;
   let mailbox: Awaited<ReturnType<typeof startMailbox>>;
-
   beforeAll(async () => {
-    buildPortalIfStale();
     mailbox = await startMailbox();
-    server = await startTestServer({ SMTP_URL: mailbox.url });
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await mailbox?.close();
-  });
+  afterAll(() => mailbox?.close());
+  const web = useBrowserServer(() => ({ SMTP_URL: mailbox.url }));
 
   it('signs up with the trial terms shown and lands on a dashboard whose countdown ticks', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     // A visitor at / reads what the trial is and is led to sign-up.
     await page.goto('/');
     await page.getByRole('heading', { name: /free for 24 hours/ }).waitFor();
@@ -70,7 +60,7 @@ describe('portal: accounts and trials in a real browser', () => {
   });
 
   it('works with the keyboard alone: skip link, sign-up form, then the account page', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await page.goto('/signup');
     await page.getByRole('heading', { name: /trial/i }).first().waitFor();
     /** Presses Tab until the focused element is the one named, as a keyboard user would (at most 15 times). */
@@ -117,7 +107,7 @@ describe('portal: accounts and trials in a real browser', () => {
   });
 
   it('verifies the email from the mailed link, and resets a forgotten password', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await signUpInBrowser(page, 'grace@example.com', 'first-password-1');
     const verifyMail = await mailbox.waitFor((m) => m.to.includes('grace@example.com') && /verify/i.test(m.subject));
     await page.goto(pathFromMail(verifyMail.text, 'verify-email')!);
@@ -155,7 +145,7 @@ describe('portal: accounts and trials in a real browser', () => {
   });
 
   it('says "wrong email or password" for a wrong password, then logs in with the right one', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await signUpInBrowser(page, 'margaret@example.com', 'apollo-guidance');
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL('**/login');
@@ -175,7 +165,7 @@ describe('portal: accounts and trials in a real browser', () => {
   });
 
   it('ends the trial only after confirmation; saved results are promised to stay', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await signUpInBrowser(page, 'linus@example.com');
     await page.getByRole('button', { name: 'End trial' }).click();
     const dialog = page.getByRole('dialog', { name: 'End your trial now?' });
@@ -199,24 +189,13 @@ describe('portal: accounts and trials in a real browser', () => {
 });
 
 describe('portal: the waitlist', () => {
-  let browser: Browser;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    buildPortalIfStale();
-    // MAX_ACTIVE_TRIALS=0: no trial is ever admitted, every sign-up waits.
-    server = await startTestServer({ MAX_ACTIVE_TRIALS: '0' });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // MAX_ACTIVE_TRIALS=0: no trial is ever admitted, every sign-up waits.
+  const web = useBrowserServer({ MAX_ACTIVE_TRIALS: '0' });
 
   it('shows a waitlisted sign-up its place in the queue, and no Launch button', async () => {
-    const first = await newContext(browser, server.url);
+    const first = await newContext(web.browser, web.server.url);
     await signUpInBrowser(first.page, 'early@example.com');
-    const second = await newContext(browser, server.url);
+    const second = await newContext(web.browser, web.server.url);
     await signUpInBrowser(second.page, 'late@example.com');
     for (const [{ page }, position] of [[first, '1'], [second, '2']] as const) {
       await page.getByRole('heading', { name: 'You are on the waitlist' }).waitFor();

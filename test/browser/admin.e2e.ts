@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { ApiClient } from '../support/http';
-import { startTestServer, TestServer } from '../support/server';
-import { buildPortalIfStale, launchBrowser, newContext, capture, signUpInBrowser } from './support/browser';
+import { newContext, capture, signUpInBrowser } from './support/browser';
+import { useBrowserServer } from './support/browser-server';
 
 const ADMIN = { email: 'operator@trialhub.test', password: 'operator-password-1' };
 
@@ -18,24 +18,16 @@ async function logInAsAdmin(page: Page, next = '/'): Promise<void> {
 const inputValue = (page: Page, label: string) => page.getByLabel(label, { exact: true }).inputValue();
 
 describe('portal: the admin console in a real browser', () => {
-  let browser: Browser;
-  let server: TestServer;
+  const web = useBrowserServer({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
   let admin: ApiClient;
 
   beforeAll(async () => {
-    buildPortalIfStale();
-    server = await startTestServer({ ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password });
-    admin = new ApiClient(server.url);
+    admin = new ApiClient(web.server.url);
     expect((await admin.post('/api/auth/login', ADMIN)).status).toBe(200);
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   it('changes quotas and a profile\'s slots, which persist across a reload; a bad value is refused in words', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await logInAsAdmin(page);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).click();
     await page.getByRole('heading', { name: 'Administration', level: 1 }).waitFor();
@@ -90,13 +82,13 @@ describe('portal: the admin console in a real browser', () => {
     expect(put.status).toBe(200);
     const { trialDurationMs } = put.body;
     const people = ['wait-a@example.com', 'wait-b@example.com', 'wait-c@example.com', 'wait-d@example.com'];
-    const clients = people.map(() => new ApiClient(server.url));
+    const clients = people.map(() => new ApiClient(web.server.url));
     for (const [i, c] of clients.entries()) {
       await c.signup(people[i]);
       expect((await c.get('/api/trial')).body).toMatchObject({ state: 'waitlisted', position: i + 1 });
     }
 
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await logInAsAdmin(page, '/admin/waitlist');
     const rows = () => page.getByRole('table', { name: /waiting, first in line first/ }).getByRole('rowheader').allTextContents();
     await page.getByRole('table', { name: '4 people waiting, first in line first' }).waitFor();
@@ -127,7 +119,7 @@ describe('portal: the admin console in a real browser', () => {
     await context.close();
 
     // A signed-in user without the admin role who types /admin: a clear message, no Admin link, no crash.
-    const visitor = await newContext(browser, server.url);
+    const visitor = await newContext(web.browser, web.server.url);
     await signUpInBrowser(visitor.page, 'curious@example.com');
     await expect(visitor.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Admin' }).count()).resolves.toBe(0);
     await visitor.page.goto('/admin/users');
@@ -140,11 +132,11 @@ describe('portal: the admin console in a real browser', () => {
   });
 
   it("finds a user, extends, ends and re-grants their trial; the usage CSV downloads with the admin's session", async () => {
-    const user = new ApiClient(server.url);
+    const user = new ApiClient(web.server.url);
     await user.signup('extend-me@example.com');
     const before = (await user.get('/api/trial')).body;
 
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await logInAsAdmin(page, '/admin/users');
     await page.getByLabel('Search users').fill('extend-me');
     await page.getByRole('button', { name: 'Search', exact: true }).click();

@@ -6,11 +6,10 @@
  * refused, and B's notebook cannot be read by fetch, iframe or WebSocket. On the old scheme (every
  * notebook under /notebook/<id>/ on the portal's origin) each of these fails.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, TestServer } from '../support/server';
-import { killSessionProcesses } from '../support/session-processes';
-import { buildPortalIfStale, capture, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { capture, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { useBrowserServer } from './support/browser-server';
 
 /** Launches a CPU session from the dashboard and opens its notebook with the portal's link (a new tab). */
 async function launchAndOpen(context: BrowserContext, page: Page, shot: string): Promise<{ sessionId: string; notebook: Page }> {
@@ -29,23 +28,11 @@ async function launchAndOpen(context: BrowserContext, page: Page, shot: string):
 }
 
 describe("a notebook page cannot act as the portal's viewer (Chromium)", () => {
-  let browser: Browser;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    buildPortalIfStale();
-    server = await startTestServer();
-    browser = await launchBrowser();
-  }, 180_000);
-  afterAll(async () => {
-    await browser?.close();
-    const dataDir = server?.dataDir;
-    await server?.stop();
-    if (dataDir) killSessionProcesses(dataDir);
-  });
+  const web = useBrowserServer({}, 180_000);
 
   it("two users in one browser: A's notebook script reads no portal cookie, nothing of B's account, cannot POST as B, and cannot read B's notebook", { timeout: 300_000 }, async () => {
     // The portal on http://localhost:<port>: the notebook origins are <id>.localhost:<port>, its subdomains.
+    const { server, browser } = web;
     const portal = server.config.publicUrl;
     const { context, page, errors } = await newContext(browser, portal);
 

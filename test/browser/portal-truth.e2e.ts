@@ -1,13 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startFakeCluster } from '../support/kube';
-import { startTestServer, TestServer } from '../support/server';
-import { killSessionProcesses } from '../support/session-processes';
 import { poolHousesDataset } from '../support/shared-dataset';
 import { accessibilityProblems } from './support/accessibility';
-import { buildPortalIfStale, captureAtWidths, launchBrowser, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { captureAtWidths, newContext, screenshot, signUpInBrowser } from './support/browser';
+import { useBrowserServer } from './support/browser-server';
 
 /** What covers the point (x, y): the dialog's backdrop must be on top of everything, the header too. */
 const topmostAt = (page: Page, x: number, y: number) => page.evaluate(([px, py]) => {
@@ -16,23 +15,11 @@ const topmostAt = (page: Page, x: number, y: number) => page.evaluate(([px, py])
 }, [x, y] as const);
 
 describe('portal: what a person sees is true at every moment (local runtime)', () => {
-  let browser: Browser;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    buildPortalIfStale();
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    const dataDir = server?.dataDir;
-    await server?.stop();
-    if (dataDir) killSessionProcesses(dataDir);
-  });
+  const web = useBrowserServer();
 
   it('from the welcome page to the end of the trial: machines, live state, notebook way back, confirmations', { timeout: 300_000 }, async () => {
     // The portal at its PUBLIC_URL (localhost), where the notebook's way back leads.
+    const { server, browser } = web;
     const portal = `http://localhost:${new URL(server.url).port}`;
     const { context, page, errors } = await newContext(browser, portal);
 
@@ -167,27 +154,20 @@ describe('portal: what a person sees is true at every moment (local runtime)', (
 });
 
 describe('portal: machines on Kubernetes are the nodes the cluster reports (fake cluster)', () => {
-  let browser: Browser;
-  let server: TestServer;
   let cluster: Awaited<ReturnType<typeof startFakeCluster>>;
 
   beforeAll(async () => {
-    buildPortalIfStale();
     cluster = await startFakeCluster({ nodes: [
       { name: 'power8-a', labels: { 'kubernetes.io/arch': 'ppc64le', 'nvidia.com/gpu.present': 'true' }, gpus: 2, cpu: '160', memory: '512Gi', taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }] },
       { name: 'cpu-a', labels: { 'kubernetes.io/arch': 'amd64' }, gpus: 0, cpu: '8', memory: '32Gi' },
     ] });
-    server = await startTestServer(cluster.env);
-    browser = await launchBrowser();
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    await cluster?.fake.close();
-  });
+  // Registered after the cluster's hooks: started after it, stopped before it closes.
+  afterAll(() => cluster?.fake.close());
+  const web = useBrowserServer(() => cluster.env);
 
   it('offers POWER8 with its node and free GPUs, and no x86 GPU machine the cluster lacks; no local-mode note', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await signUpInBrowser(page, 'cluster-user@example.com');
     const power = page.getByRole('radio', { name: /^POWER8 \+ NVIDIA GPU/ });
     // The default machine is chosen just after the offer first renders: wait for it rather than read it once.

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, TestServer } from '../support/server';
-import { buildPortalIfStale, capture, launchBrowser, newContext } from './support/browser';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { capture, newContext } from './support/browser';
+import { useBrowserServer } from './support/browser-server';
 
 const WIDTHS = [1280, 390] as const;
 
@@ -24,22 +24,11 @@ const problemBeside = (page: Page, label: string | RegExp) =>
   });
 
 describe('portal: the sign-up form tells everything at once, in plain words', () => {
-  let browser: Browser;
-  let server: TestServer;
-
-  beforeAll(async () => {
-    buildPortalIfStale();
-    // The embedded default: no SMTP, so email verification is off.
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  // The embedded default: no SMTP, so email verification is off.
+  const web = useBrowserServer();
 
   it('lists every problem it can see before sending, each beside its field', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await page.goto('/signup');
     await page.getByLabel('Email').fill('walker@');
     await page.getByLabel('Password').fill('abc');
@@ -60,7 +49,7 @@ describe('portal: the sign-up form tells everything at once, in plain words', ()
   });
 
   it('shows the server’s problems together: a malformed address and a common password, each with a reason', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await page.goto('/signup');
     await page.getByLabel('Email').fill('walker@gmail..com');
     await page.getByLabel('Password').fill('password');
@@ -80,7 +69,7 @@ describe('portal: the sign-up form tells everything at once, in plain words', ()
   });
 
   it('suggests the likely address for a mistyped domain; a click accepts it; the account page says verification is not required here', async () => {
-    const { context, page, errors } = await newContext(browser, server.url);
+    const { context, page, errors } = await newContext(web.browser, web.server.url);
     await page.goto('/signup');
     await page.getByLabel('Email').fill('walker@gmial.com');
     await page.getByLabel('Password').focus();

@@ -161,6 +161,38 @@ describe('notebook origins: hand-off, cookies and what a notebook origin answers
     expect((await nb.get(`/notebook/${ownerSession}/api/contents`)).status).toBe(200);
   });
 
+  it('mints no hand-off before admission (which starts a new generation) or after a stop: the API says why (409), the old path goes to the session page', async () => {
+    const waiter = new ApiClient(server.url);
+    await waiter.signup('waiter@example.com', PASSWORD);
+    // No free slot: the launch stays queued (running sessions keep theirs).
+    const { rows: [cpu] } = await db.query(`SELECT slots FROM profiles WHERE name = 'cpu'`);
+    expect((await admin.put('/api/admin/profiles/cpu', { slots: 0 })).status).toBe(200);
+    try {
+      const launched = await waiter.post('/api/sessions', { profile: 'cpu' });
+      expect(launched.status).toBe(202);
+      expect((await view(waiter, launched.body.id)).state).toBe('queued');
+      const refused = await waiter.post(`/api/sessions/${launched.body.id}/notebook-handoff`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toBe('The notebook has not started yet: the session is queued for a free machine. Open it once the session page says it is starting.');
+      const portalPath = await waiter.get(`/notebook/${launched.body.id}/tree`);
+      expect(portalPath.status).toBe(302);
+      expect(portalPath.headers.get('location')).toBe(`/sessions/${launched.body.id}`);
+      const { rows } = await db.query('SELECT count(*)::int AS n FROM notebook_handoffs WHERE session_id = $1', [launched.body.id]);
+      expect(rows[0].n).toBe(0);
+      // Somebody else's queued session is still a 404, as any session not theirs.
+      expect((await other.post(`/api/sessions/${launched.body.id}/notebook-handoff`)).status).toBe(404);
+
+      expect((await waiter.delete(`/api/sessions/${launched.body.id}`)).status).toBe(202);
+      await waitFor('stopped', () => view(waiter, launched.body.id), (v) => v.state === 'stopped', 30_000);
+      const stopped = await waiter.post(`/api/sessions/${launched.body.id}/notebook-handoff`);
+      expect(stopped.status).toBe(409);
+      expect(stopped.body.message).toBe('The session has stopped, so there is no notebook to open; resume it from its session page first.');
+      expect((await waiter.get(`/notebook/${launched.body.id}/tree`)).headers.get('location')).toBe(`/sessions/${launched.body.id}`);
+    } finally {
+      expect((await admin.put('/api/admin/profiles/cpu', { slots: cpu.slots })).status).toBe(200);
+    }
+  });
+
   it("the old path on the portal never serves notebook content: GET redirects the owner, anything else is 404, WebSockets too", async () => {
     const api = await owner.get(`/notebook/${ownerSession}/api/contents`);
     expect(api.status).toBe(302);

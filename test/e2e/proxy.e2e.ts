@@ -214,7 +214,8 @@ describe("the notebook proxy on each session's own origin (local runtime, real J
   it('a session that is still starting gets a page that says so and reloads itself', async () => {
     const other = await member(server.url, 'starter@example.com');
     const launched = await other.api.post('/api/sessions', { profile: 'cpu' });
-    // The hand-off works while it starts: the cookie is for this generation (admission starts a new one), which becomes ready.
+    // Hand-offs are minted from admission on (admission starts the generation that runs; while queued the
+    // old path leads to the session page), so this one works while it starts and once it is ready.
     await waitFor('admitted', () => view(other.api, launched.body.id), (s) => s.state === 'provisioning' || s.state === 'starting', 30_000);
     const theirs = new NotebookClient(server.url, launched.body.id);
     const handoff = await other.api.get(`/notebook/${launched.body.id}/tree`);

@@ -14,7 +14,7 @@ import { ObjectStore } from './store';
 import type { FakeKubernetes, FakeKubernetesOptions, RecordedRequest, ResourceKind } from './types';
 import type { WatchStream } from './watch';
 
-export type { FakeFaults, FakeKubelet, FakeKubernetes, FakeKubernetesOptions, FakeNodeSpec, RecordedRequest, RequestMatch, ResourceKind } from './types';
+export type { ContainerContext, ContainerStandIn, FakeFaults, FakeKubelet, FakeKubernetes, FakeKubernetesOptions, FakeNodeSpec, RecordedRequest, RequestMatch, ResourceKind } from './types';
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
@@ -63,6 +63,7 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}): 
       loseNode: (nodeName) => nodeLifecycle.loseNode(nodeName),
       setReady: (podName, ready, namespace) => kubelet.setReady(podName, ready, namespace),
       onExec: (command, handler) => kubelet.onExec(command, handler),
+      runContainers: (imageOrPredicate, standIn) => kubelet.runContainers(imageOrPredicate, standIn),
       pause: () => kubelet.pause(),
       resume: () => kubelet.resume(),
     },

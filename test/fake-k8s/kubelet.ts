@@ -1,9 +1,10 @@
 import type { ApiServer } from './api-server';
 import type { EventRecorder } from './events';
 import { containerId, imageId, setCondition, terminateAll, updateReadiness } from './pod-status';
+import { probeOnce, ReadinessState } from './probes';
 import type { Change, ObjectStore } from './store';
 import { timestamp } from './time';
-import type { ExecHandler } from './types';
+import type { ContainerStandIn, ExecHandler } from './types';
 
 const BACK_OFF_CAP = 8; // compressed back-off grows d, 2d, 4d, 8d (the real one 10s ... 5m)
 
@@ -13,11 +14,19 @@ interface ContainerRun {
   pullFailures: number;
 }
 
+/** A container run by a stand-in: aborting is the kubelet stopping it; `exited` resolves to its exit code. */
+interface ContainerProcess {
+  abort: AbortController;
+  exited: Promise<number>;
+}
+
 interface PodRun {
   uid: string;
   namespace: string;
   name: string;
   node: string;
+  podIP: string;
+  processes: Map<string, ContainerProcess>;
   timers: Set<NodeJS.Timeout>;
   containers: Map<string, ContainerRun>;
   terminating: boolean;
@@ -38,6 +47,10 @@ export class Kubelet {
   private readonly crashingImages = new Set<string>();
   private readonly lostNodes = new Set<string>();
   private readonly execHandlers = new Map<string, ExecHandler>();
+  private readonly standIns: Array<{ matches: (pod: any, container: any) => boolean; standIn: ContainerStandIn }> = [];
+  /** Pods run by stand-ins get their own loopback address; a random /16 per fake, so fakes on one machine do not meet. */
+  private readonly podNetwork = 16 + Math.floor(Math.random() * 224);
+  private podIPs = 0;
   private paused = false;
   private readonly frozen: Array<() => void> = [];
 
@@ -53,6 +66,11 @@ export class Kubelet {
 
   onExec(command: string, handler: ExecHandler): void {
     this.execHandlers.set(command, handler);
+  }
+
+  runContainers(imageOrPredicate: string | ((pod: any, container: any) => boolean), standIn: ContainerStandIn): void {
+    const matches = typeof imageOrPredicate === 'string' ? (_pod: any, container: any) => container.image === imageOrPredicate : imageOrPredicate;
+    this.standIns.push({ matches, standIn });
   }
 
   crashAlways(image: string): void {
@@ -74,6 +92,7 @@ export class Kubelet {
     const request = container.resources?.requests?.memory ?? '0';
     const message = `The node was low on resource: memory. Threshold quantity: 100Mi, available: 51200Ki. Container ${container.name} was using 6Gi, request is ${request}, has larger consumption of memory. `;
     this.clear(run);
+    this.stopProcesses(run);
     for (const c of pod.spec.containers) this.events.record(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, this.source(run), `spec.containers{${c.name}}`);
     const updated = this.write(run, (p) => {
       terminateAll(p, 137, 'Error');
@@ -108,7 +127,10 @@ export class Kubelet {
   }
 
   stop(): void {
-    for (const run of this.runs.values()) this.clear(run);
+    for (const run of this.runs.values()) {
+      this.clear(run);
+      this.stopProcesses(run);
+    }
     this.runs.clear();
   }
 
@@ -120,7 +142,10 @@ export class Kubelet {
     const uid = pod.metadata.uid;
     if (change.type === 'DELETED') {
       const run = this.runs.get(uid);
-      if (run) this.clear(run);
+      if (run) {
+        this.clear(run);
+        this.stopProcesses(run);
+      }
       this.runs.delete(uid);
       return;
     }
@@ -129,7 +154,8 @@ export class Kubelet {
     let run = this.runs.get(uid);
     if (!run) {
       if (pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded') return;
-      run = { uid, namespace: pod.metadata.namespace, name: pod.metadata.name, node, timers: new Set(), containers: new Map(), terminating: false, crashNext: false };
+      const podIP = pod.spec.containers.some((c: any) => this.standInFor(pod, c)) ? this.nextPodIP() : '127.0.0.1';
+      run = { uid, namespace: pod.metadata.namespace, name: pod.metadata.name, node, podIP, processes: new Map(), timers: new Set(), containers: new Map(), terminating: false, crashNext: false };
       for (const c of pod.spec.containers) run.containers.set(c.name, { restarts: 0, crashes: 0, pullFailures: 0 });
       this.runs.set(uid, run);
       const started = run;
@@ -201,8 +227,8 @@ export class Kubelet {
       p.status.phase = 'Pending';
       p.status.hostIP = '127.0.0.1';
       p.status.hostIPs = [{ ip: '127.0.0.1' }];
-      p.status.podIP = '127.0.0.1';
-      p.status.podIPs = [{ ip: '127.0.0.1' }];
+      p.status.podIP = run.podIP;
+      p.status.podIPs = [{ ip: run.podIP }];
       p.status.startTime = p.status.startTime ?? timestamp();
       setCondition(p.status, 'PodReadyToStartContainers', 'True');
       setCondition(p.status, 'Initialized', 'True');
@@ -312,6 +338,7 @@ export class Kubelet {
     this.events.record(pod, 'Normal', 'Created', `Created container: ${name}`, source, fieldPath);
     this.events.record(pod, 'Normal', 'Started', `Started container ${name}`, source, fieldPath);
     const readyAtStart = !spec.readinessProbe;
+    const standIn = this.standInFor(pod, spec);
     this.write(run, (p) => {
       this.setContainer(p, name, (c) => ({
         ...c,
@@ -325,9 +352,12 @@ export class Kubelet {
       p.status.phase = 'Running';
       updateReadiness(p, run.readyOverride);
     });
+    if (standIn) this.startProcess(run, pod, spec, standIn);
     if (run.crashNext || this.crashingImages.has(spec.image)) {
       run.crashNext = false;
       this.after(run, this.delayMs, () => this.crash(run, name));
+    } else if (!readyAtStart && standIn) {
+      this.probeReadiness(run, spec, new ReadinessState(spec.readinessProbe), state.restarts);
     } else if (!readyAtStart) {
       // The readiness probe passes one step after the container started.
       this.after(run, this.delayMs, () => {
@@ -341,13 +371,14 @@ export class Kubelet {
   }
 
   /** The container exits 1; restartPolicy decides: restart (first at once, then CrashLoopBackOff) or stay terminated. */
-  private crash(run: PodRun, name: string): void {
+  private crash(run: PodRun, name: string, exitCode = 1): void {
     const pod = this.live(run);
     if (!pod) return;
+    this.stopProcess(run, name);
     const state = run.containers.get(name)!;
     state.crashes++;
     const previous = pod.status.containerStatuses.find((c: any) => c.name === name);
-    const terminated = { exitCode: 1, reason: 'Error', startedAt: previous?.state?.running?.startedAt ?? timestamp(), finishedAt: timestamp(), containerID: previous?.containerID };
+    const terminated = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: previous?.state?.running?.startedAt ?? timestamp(), finishedAt: timestamp(), containerID: previous?.containerID };
     const restarts = pod.spec.restartPolicy !== 'Never';
     this.write(run, (p) => {
       this.setContainer(p, name, (c) => ({ ...c, ready: false, started: false, state: { terminated } }));
@@ -393,6 +424,7 @@ export class Kubelet {
     const message = 'Pod was active on the node longer than the specified deadline';
     for (const t of run.timers) clearTimeout(t);
     run.timers.clear();
+    this.stopProcesses(run);
     this.events.record(pod, 'Warning', 'DeadlineExceeded', message, this.source(run));
     for (const c of pod.spec.containers) this.events.record(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, this.source(run), `spec.containers{${c.name}}`);
     this.write(run, (p) => {
@@ -415,7 +447,7 @@ export class Kubelet {
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
     const startedAt = Date.now();
     // preStop hooks of running containers first, then SIGTERM; all of it within the grace period.
-    void this.runPreStopHooks(run, pod, graceMs).then((outOfTime) => {
+    void this.runPreStopHooks(run, pod, graceMs).then((hooksOutOfTime) => this.stopProcessesWithin(run, hooksOutOfTime ? 0 : graceMs - (Date.now() - startedAt)).then((killed) => hooksOutOfTime || killed)).then((outOfTime) => {
       // A well-behaved container exits soon after SIGTERM: the fake takes one step per phase, bounded by what is left of the grace period.
       const stopMs = outOfTime ? 0 : Math.max(0, Math.min(graceMs - (Date.now() - startedAt), this.delayMs * 2));
       this.after(run, stopMs, () => {
@@ -471,6 +503,83 @@ export class Kubelet {
 
   private recordHookFailure(run: PodRun, pod: any, container: any, command: string[], why: string): void {
     this.events.record(pod, 'Warning', 'FailedPreStopHook', `Exec lifecycle hook ([${command.join(' ')}]) for Container "${container.name}" in Pod "${run.name}_${run.namespace}(${run.uid})" failed - error: ${why}`, this.source(run), `spec.containers{${container.name}}`);
+  }
+
+  // ---- containers run by stand-ins, and their readiness probes ------------------------
+
+  private standInFor(pod: any, container: any): ContainerStandIn | undefined {
+    return this.standIns.find((s) => s.matches(pod, container))?.standIn;
+  }
+
+  private nextPodIP(): string {
+    const n = ++this.podIPs;
+    return `127.${this.podNetwork}.${Math.floor(n / 250) % 250}.${(n % 250) + 2}`;
+  }
+
+  /** The container's process starts; exiting by itself is a crash (or a clean exit) that restartPolicy handles. */
+  private startProcess(run: PodRun, pod: any, container: any, standIn: ContainerStandIn): void {
+    this.stopProcess(run, container.name);
+    const abort = new AbortController();
+    const exited = Promise.resolve()
+      .then(() => standIn({ pod, container, env: this.resolveEnv(pod, container), podIP: run.podIP, signal: abort.signal }))
+      .then((code) => code, (error) => {
+        this.events.record(pod, 'Warning', 'Failed', `Error: ${(error as Error).message}`, this.source(run), `spec.containers{${container.name}}`);
+        return 128;
+      });
+    const proc = { abort, exited };
+    run.processes.set(container.name, proc);
+    void exited.then((code) => {
+      if (abort.signal.aborted || run.processes.get(container.name) !== proc) return;
+      run.processes.delete(container.name);
+      this.crash(run, container.name, code);
+    });
+  }
+
+  private stopProcess(run: PodRun, name: string): Promise<number> | undefined {
+    const proc = run.processes.get(name);
+    if (!proc) return undefined;
+    run.processes.delete(name);
+    proc.abort.abort();
+    return proc.exited;
+  }
+
+  private stopProcesses(run: PodRun): void {
+    for (const name of [...run.processes.keys()]) this.stopProcess(run, name);
+  }
+
+  /** SIGTERM to every process; true when one was still running after `ms` (the kubelet then kills it). */
+  private async stopProcessesWithin(run: PodRun, ms: number): Promise<boolean> {
+    const exits = [...run.processes.keys()].map((name) => this.stopProcess(run, name)!);
+    if (!exits.length) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), Math.max(0, ms))));
+    const result = await Promise.race([Promise.all(exits).then(() => false as const), late]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /**
+   * The prober: after initialDelaySeconds, every periodSeconds (real seconds, as on a node), one
+   * probe against the pod IP; the container's `ready` (and so the pod's Ready condition) follows
+   * the thresholds. A failed probe is an `Unhealthy` event. Stops with the container instance.
+   */
+  private probeReadiness(run: PodRun, container: any, readiness: ReadinessState, instance: number, delayMs = readiness.initialDelayMs): void {
+    this.after(run, delayMs, () => {
+      const pod = this.live(run);
+      const current = run.containers.get(container.name)!;
+      if (!pod || current.restarts !== instance || !run.processes.has(container.name)) return;
+      void probeOnce(container.readinessProbe, container, run.podIP).then((failure) => {
+        if (!this.live(run) || current.restarts !== instance || !run.processes.has(container.name)) return;
+        if (failure) this.events.record(pod, 'Warning', 'Unhealthy', `Readiness probe failed: ${failure}`, this.source(run), `spec.containers{${container.name}}`);
+        if (readiness.record(failure)) {
+          this.write(run, (p) => {
+            this.setContainer(p, container.name, (c) => (c.state?.running ? { ...c, ready: readiness.ready } : c));
+            updateReadiness(p, run.readyOverride);
+          });
+        }
+        this.probeReadiness(run, container, readiness, instance, readiness.periodMs);
+      });
+    });
   }
 
   /** The container's environment as the kubelet builds it: plain values, secret keys, a few pod fields. */

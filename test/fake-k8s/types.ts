@@ -63,6 +63,15 @@ export interface FakeKubelet {
    * ends first. An exec hook without a handler exits 0 at once.
    */
   onExec(command: string, handler: ExecHandler): void;
+  /**
+   * Runs containers with this image (or matching the predicate) as a stand-in on this machine,
+   * usually a local process: the stand-in starts when the container starts, gets the container's
+   * environment and the pod's own loopback IP (each such pod gets one, 127.x.y.z, so container
+   * ports do not clash), and resolves to the exit code when it exits; the signal aborts when the
+   * kubelet stops the container. The container's readiness probe (httpGet, tcpSocket) is then
+   * run for real against the pod IP, with its delays and thresholds; Ready follows it.
+   */
+  runContainers(imageOrPredicate: string | ((pod: any, container: any) => boolean), standIn: ContainerStandIn): void;
   /** freeze / continue phase progress */
   pause(): void;
   resume(): void;
@@ -97,3 +106,7 @@ export interface FakeKubernetes {
 /** One exec of a hook command: the pod, the container, its environment as the kubelet resolves it (values, secret and field refs). */
 export interface ExecContext { pod: any; container: any; command: string[]; env: Record<string, string>; signal: AbortSignal }
 export type ExecHandler = (exec: ExecContext) => Promise<number>;
+
+/** One run of a container by its stand-in: as ExecContext, plus the pod's IP for the stand-in to listen on. */
+export interface ContainerContext { pod: any; container: any; env: Record<string, string>; podIP: string; signal: AbortSignal }
+export type ContainerStandIn = (run: ContainerContext) => Promise<number>;

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SAVED_MARKER } from '../../../apps/trainer/src/saved-marker';
 import { uploadResults } from '../../../apps/trainer/src/upload';
+import { NOTEBOOK_UI_ENV, notebookUiValue } from '../../../apps/control-plane/src/runtime/kubernetes/manifests';
+import { notebookUiFiles } from '../../../apps/control-plane/src/runtime/notebook-ui';
 
 const ROOT = resolve(__dirname, '../../..');
 const BIN = join(__dirname, 'bin');
@@ -107,6 +109,27 @@ describe('start-notebook (the image\'s entry point), with a real Jupyter Noteboo
     expect(readFileSync(join(data, 'pool-houses/images/pool/house.jpg'), 'utf8')).toBe('jpeg bytes');
     expect(existsSync(join(data, 'pool-houses/.download-complete'))).toBe(true);
     expect(existsSync(join(data, '.pool-houses.partial'))).toBe(false);
+  });
+
+  it('writes the pod\'s notebook UI files (TRIALHUB_NOTEBOOK_UI) into Jupyter\'s config folder, which Jupyter then serves', async () => {
+    const base = '/notebook/3f1c2a4e-8b7d-4c1a-9e2f-0a1b2c3d4e5f/';
+    const sessionPage = 'https://trialhub.example/sessions/3f1c2a4e-8b7d-4c1a-9e2f-0a1b2c3d4e5f';
+    const tmp = scratch();
+    const origin = await start({ JUPYTER_TOKEN: 't', TRIALHUB_BASE_URL: base, TRIALHUB_NOTEBOOK_DIR: scratch(), TRIALHUB_HOME: fakeImageHome(), TMPDIR: tmp, [NOTEBOOK_UI_ENV]: notebookUiValue(sessionPage) });
+    const expected = notebookUiFiles(sessionPage);
+    for (const [file, text] of Object.entries(expected)) expect(readFileSync(join(tmp, `jupyter-config-${process.getuid!()}`, file), 'utf8')).toBe(text);
+    const served = await fetch(`${origin}${base}custom/custom.js`, { headers: { Authorization: 'token t' } });
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe(expected['custom/custom.js']);
+    expect(await (await fetch(`${origin}${base}custom/custom.css`, { headers: { Authorization: 'token t' } })).text()).toBe(expected['custom/custom.css']);
+  });
+
+  it('refuses notebook UI files outside custom/, or a value that is not base64 JSON', async () => {
+    for (const value of [Buffer.from(JSON.stringify({ '../jupyter_notebook_config.py': 'c = 1' })).toString('base64'), 'not base64 json']) {
+      const result = await run('start-notebook', { JUPYTER_TOKEN: 't', TRIALHUB_NOTEBOOK_DIR: scratch(), TRIALHUB_BASE_URL: '/notebook/a/', JUPYTER_CONFIG_DIR: scratch(), [NOTEBOOK_UI_ENV]: value });
+      expect(result.code).toBe(64);
+      expect(result.stderr).toContain('TRIALHUB_NOTEBOOK_UI must be base64 of a JSON object mapping custom/<file> to its text');
+    }
   });
 
   it('refuses to start without a token, saying where the token comes from', async () => {

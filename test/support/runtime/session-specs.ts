@@ -21,6 +21,7 @@ export function sessionSpec(overrides: Partial<SessionSpec> = {}, sessionId = '3
     uploadToken: 'upload-token-value',
     uploadUrl: 'http://trialhub-control-plane.trialhub.svc:3001/api/uploads',
     baseUrl: `/notebook/${sessionId}/`,
+    sessionPageUrl: `https://trialhub.example/sessions/${sessionId}`,
     trialExpiresAt: new Date(Date.now() + 24 * 3600_000),
     ...overrides,
   };

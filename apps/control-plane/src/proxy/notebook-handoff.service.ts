@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { RUNTIME_SESSION_STATES, type SessionState } from '@trialhub/contracts';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
@@ -14,6 +15,14 @@ export const NOTEBOOK_CREDENTIAL_TTL_MS = 24 * 3600 * 1000;
 /** The notebook origin's own route that turns a hand-off token into its cookie. */
 export const HANDOFF_PATH = '/_trialhub/handoff';
 
+export type HandoffMint = { kind: 'minted'; url: string } | { kind: 'not-found' } | { kind: 'not-running'; state: SessionState };
+
+/** Why there is no notebook to open yet (or any more), in words for the 409. */
+export function notRunningMessage(state: SessionState): string {
+  if (state === 'queued') return 'The notebook has not started yet: the session is queued for a free machine. Open it once the session page says it is starting.';
+  return `The session has ${state === 'failed' ? 'failed' : 'stopped'}, so there is no notebook to open; resume it from its session page first.`;
+}
+
 /**
  * The one-time hand-off from the portal to a session's notebook origin: the portal (which
  * knows the owner by the portal cookie) mints a token bound to the session, its generation, the
@@ -27,22 +36,32 @@ export class NotebookHandoffService {
     private readonly clock: NotebookClock,
   ) {}
 
-  /** The hand-off URL for the session's owner, or null when it is not theirs (or does not exist). */
-  async mint(auth: AuthUser, sessionId: string, next: string): Promise<string | null> {
+  /**
+   * The hand-off URL for the session's owner; `not-found` when the session is not theirs (or does
+   * not exist), `not-running` while it has no notebook of this generation: queued (admission starts
+   * a new generation, which would void the hand-off at once), stopped or failed (a resume does).
+   * One statement, so a session admitted meanwhile is either seen queued or with its final generation.
+   */
+  async mint(auth: AuthUser, sessionId: string, next: string): Promise<HandoffMint> {
     const token = randomToken();
     const now = this.clock.now();
-    const rows = queryRows<{ id: string }>(
+    const rows = queryRows<{ state: SessionState; minted: boolean }>(
       await this.dataSource.query(
-        `INSERT INTO notebook_handoffs (token_hash, session_id, generation, user_id, auth_token_id, expires_at)
-         SELECT $1, s.id, s.generation, s.user_id, $3, $4 FROM sessions s WHERE s.id = $2 AND s.user_id = $5
-         RETURNING id`,
-        [sha256(token), sessionId, auth.tokenId, new Date(now.getTime() + HANDOFF_TTL_MS), auth.id],
+        `WITH owned AS (SELECT id, generation, user_id, state FROM sessions WHERE id = $2 AND user_id = $5),
+         minted AS (
+           INSERT INTO notebook_handoffs (token_hash, session_id, generation, user_id, auth_token_id, expires_at)
+           SELECT $1, id, generation, user_id, $3, $4 FROM owned WHERE state = ANY($6)
+           RETURNING id
+         )
+         SELECT owned.state, EXISTS (SELECT 1 FROM minted) AS minted FROM owned`,
+        [sha256(token), sessionId, auth.tokenId, new Date(now.getTime() + HANDOFF_TTL_MS), auth.id, [...RUNTIME_SESSION_STATES]],
       ),
     );
-    if (!rows.length) return null;
+    if (!rows.length) return { kind: 'not-found' };
+    if (!rows[0].minted) return { kind: 'not-running', state: rows[0].state };
     await this.sweep(now);
     const query = new URLSearchParams({ token, next });
-    return `${this.origins.origin(sessionId)}${HANDOFF_PATH}?${query}`;
+    return { kind: 'minted', url: `${this.origins.origin(sessionId)}${HANDOFF_PATH}?${query}` };
   }
 
   /**

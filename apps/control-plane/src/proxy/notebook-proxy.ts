@@ -105,10 +105,16 @@ export class NotebookProxy implements OnModuleDestroy {
       if (access.kind === 'anonymous') return answer({ answer: anonymousAnswer(path.sessionId, access.message), outcome: 'anonymous' });
       if (access.kind === 'not-found') return answer({ answer: notFoundAnswer(), outcome: 'not_found' });
       const rest = url.slice(`/notebook/${path.sessionId}`.length);
-      const location = await this.handoffs.mint(access.user, path.sessionId, `/notebook/${path.sessionId}${path.bare ? `/${rest}` : rest}`);
-      if (!location) return answer({ answer: notFoundAnswer(), outcome: 'not_found' });
+      const minted = await this.handoffs.mint(access.user, path.sessionId, `/notebook/${path.sessionId}${path.bare ? `/${rest}` : rest}`);
+      if (minted.kind === 'not-found') return answer({ answer: notFoundAnswer(), outcome: 'not_found' });
+      // No notebook of this generation yet (or any more): the session page says what is happening.
+      if (minted.kind === 'not-running') {
+        this.metrics.count('http', 'not_running');
+        res.writeHead(302, { Location: `/sessions/${path.sessionId}`, 'Cache-Control': 'no-store' }).end();
+        return;
+      }
       this.metrics.count('http', 'handed_off');
-      res.writeHead(302, { Location: location, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+      res.writeHead(302, { Location: minted.url, 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
     } catch (err) {
       answer(this.failed(err as Error));
     }

@@ -23,8 +23,6 @@ export async function createRuntime(config: AppConfig): Promise<SessionRuntime> 
   return new LocalRuntime(
     {
       dataDir: config.database.dataDir, installationId: config.runtime.installationId, exampleDataDir: config.runtime.exampleDataDir, jupyterCommand: config.runtime.jupyterCommand,
-      // Read when used: with PORT=0 the port (and so PUBLIC_URL) is only known after listen.
-      get publicUrl() { return config.publicUrl; },
     },
     logger,
   );

@@ -39,6 +39,8 @@ export interface SessionSpec {
   uploadUrl: string;
   /** Jupyter's base URL: `/notebook/<sessionId>/`. */
   baseUrl: string;
+  /** The session's page in the portal: the notebook's visible way back (see notebook-ui.ts). */
+  sessionPageUrl: string;
   /** The trial's end (the control plane stops the session gracefully then). */
   trialExpiresAt: Date;
   /**

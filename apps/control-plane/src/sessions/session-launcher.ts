@@ -34,7 +34,7 @@ export class SessionLauncher {
       jupyterToken: this.tokens.jupyterToken(s.id, s.generation),
       uploadToken: this.tokens.uploadToken(s.id, s.generation),
       uploadUrl: this.config.runtime.sessionUploadUrl,
-    });
+    }, this.config.publicUrl);
     await this.runtime.launch(spec);
     await this.sessions.transaction((m) => this.sessions.transition(m, s, { to: 'starting', reason: 'launched', message: 'The notebook is starting' }));
     // The runtime's events drive it from here; the timer is a backstop for a missed event.

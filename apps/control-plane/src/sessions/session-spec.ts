@@ -29,6 +29,7 @@ export function buildSessionSpec(
   trial: TrialEntity,
   profile: ProfileEntity,
   credentials: { jupyterToken: string; uploadToken: string; uploadUrl: string },
+  publicUrl: string,
 ): SessionSpec {
   const trialExpiresAt = trial.expiresAt ?? new Date();
   return {
@@ -38,6 +39,7 @@ export function buildSessionSpec(
     profile: toRuntimeProfile(profile),
     ...credentials,
     baseUrl: `/notebook/${s.id}/`,
+    sessionPageUrl: `${publicUrl.replace(/\/$/, '')}/sessions/${s.id}`,
     trialExpiresAt,
     backstopAt: new Date(trialExpiresAt.getTime() + BACKSTOP_MARGIN_MS),
   };

@@ -2,7 +2,7 @@
 export const SHARE_PAGE_STYLE = `
 :root{--bg:#f4f6fb;--surface:#fff;--text:#0f172a;--muted:#475569;--border:#d5dbe6;--primary:#1d3a8a;--primary-hover:#172f70;--primary-soft:#e6ecfa;--danger:#b42318;--success:#067647;--focus:#f59e0b;--radius:10px;--shadow:0 1px 2px rgba(15,23,42,.06),0 4px 16px rgba(15,23,42,.05)}
 *{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;color:var(--text);background:var(--bg)}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;color:var(--text);background:var(--bg);overflow-wrap:break-word}
 a{color:var(--primary)} a:hover{color:var(--primary-hover)} :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
 .topbar{display:flex;flex-wrap:wrap;gap:8px;align-items:center;justify-content:space-between;padding:10px 16px;background:var(--surface);border-bottom:1px solid var(--border)}
 .brand{font-weight:700;font-size:1.15rem;text-decoration:none;color:var(--primary)}
@@ -19,7 +19,7 @@ dl.metrics div{background:var(--primary-soft);border-radius:8px;padding:8px 12px
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse} th,td{border:1px solid var(--border);padding:4px 8px;text-align:left;vertical-align:top}
 td.ok{color:var(--success)} td.bad{color:var(--danger)} img.thumb{max-width:120px;max-height:90px;display:block}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(260px,1fr));gap:12px} figure{margin:0} svg{width:100%;height:auto} figcaption{color:var(--muted);font-size:.9rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(260px,100%),1fr));gap:12px} .charts>*{min-width:0} figure{margin:0} svg{width:100%;height:auto} figcaption{color:var(--muted);font-size:.9rem}
 ul.files{padding-left:18px;overflow-wrap:anywhere}
 ul.wrong{list-style:none;padding:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px}
 ul.wrong li{display:flex;gap:8px;align-items:flex-start;overflow-wrap:anywhere} ul.wrong img{width:96px;height:72px;object-fit:cover;border-radius:6px;flex:none}

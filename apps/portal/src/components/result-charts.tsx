@@ -86,8 +86,8 @@ function BeforeAfterRows({ resultId, artifacts, rows }: { resultId: string; arti
       '—'
     );
   return (
-    // On a phone the table scrolls sideways: keyboard users reach the scroll with Tab (WCAG 2.1.1).
-    <div className="table-wrap" tabIndex={0} role="region" aria-label="Before and after training, by test image">
+    // On a phone the table scrolls sideways: a region that the keyboard can reach and scroll.
+    <div className="table-wrap" role="region" aria-label="Before and after training (scrolls sideways)" tabIndex={0}>
       <table className="before-after">
         <caption className="visually-hidden">Predictions on the test images before and after training</caption>
         <thead>

@@ -90,7 +90,7 @@ export function ResultPage({ resultId }: { resultId: string }) {
             <p className="muted">
               Download everything (.zip): its <code>full-model/</code> folder is the whole classifier (backbone and new layer) as one TensorFlow.js model, with its labels and preprocessing in its metadata.
             </p>
-            <pre className="snippet">
+            <pre className="snippet" role="region" aria-label="Code to use this model (scrolls sideways)" tabIndex={0}>
               <code>{`import * as tf from '@tensorflow/tfjs';
 const model = await tf.loadLayersModel('full-model/model.json');
 const { labels, input } = model.getUserDefinedMetadata().trialhub;

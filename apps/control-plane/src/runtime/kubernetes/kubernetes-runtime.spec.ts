@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeKubernetes, type FakeKubernetes } from '../../../../../test/fake-k8s';
 import { TransientRuntimeError } from '../session-runtime';
@@ -6,6 +7,7 @@ import { observed, runtimeFor } from '../../../../../test/support/runtime/kubern
 import type { KubernetesRuntime } from './kubernetes-runtime';
 import { checkRestrictedPodSecurity } from './pod-security';
 import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
+import { waitFor } from '../../../../../test/support/wait';
 
 const GPU_TAINT = { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' as const };
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -260,6 +262,38 @@ describe('KubernetesRuntime against the fake API server', () => {
     expect(byName['cpu-a']).toMatchObject({ gpus: 0, gpusUsed: 0 });
     await runtime.terminate(spec.sessionId, { gracePeriodSeconds: 0 });
   });
+
+  it('reports a session ready only once Jupyter answers the pod\'s readiness probe', async () => {
+    const runtime = await started();
+    const spec = sessionSpec({ profile: { ...cpuProfile, image: 'registry.example/trialhub/notebook-probed:1.0' } }, uuid(16));
+    // The container as a stand-in Jupyter on the pod's IP: its /api answers 503 until the test lets it boot.
+    const seen: string[] = [];
+    let booted = false;
+    fake.kubelet.runContainers(spec.profile.image, async ({ podIP, signal }) => {
+      const server = createServer((req, res) => {
+        seen.push(`${req.url} ${booted ? 200 : 503}`);
+        res.writeHead(booted ? 200 : 503, { 'Content-Type': 'application/json' }).end('{}');
+      });
+      await new Promise<void>((ok) => server.listen(8888, podIP, ok));
+      await new Promise((stop) => signal.addEventListener('abort', stop));
+      server.closeAllConnections();
+      server.close();
+      return 0;
+    });
+    await launch(runtime, spec);
+    await waitFor('two failed probes', () => seen.length, (n) => n >= 2, 15_000, 20);
+    expect(seen[0]).toBe(`/notebook/${spec.sessionId}/api 503`);
+    expect(named('pods', name(spec.sessionId)).status.phase).toBe('Running');
+    expect(runtime.observe(spec.sessionId)).toMatchObject({ phase: 'starting', reason: 'Booting' });
+    booted = true;
+    const ready = await observed(runtime, spec.sessionId, (o) => o?.phase === 'ready', 'ready');
+    expect(seen.at(-1)).toBe(`/notebook/${spec.sessionId}/api 200`);
+    // The endpoint is the pod's IP, where the stand-in Jupyter listens.
+    const pod = named('pods', name(spec.sessionId));
+    expect(ready?.endpoint).toEqual({ host: pod.status.podIP, port: 8888 });
+    expect((await fetch(`http://${ready!.endpoint!.host}:${ready!.endpoint!.port}/notebook/${spec.sessionId}/api`)).status).toBe(200);
+    await runtime.terminate(spec.sessionId, { gracePeriodSeconds: 0 });
+  }, 30_000);
 
   it('uses only the API calls listed in KUBERNETES_API_CALLS', () => {
     const unlisted = fake.requests.filter((r) => !isListedApiCall(r.resource, r.verb)).map((r) => `${r.verb} ${r.resource}`);

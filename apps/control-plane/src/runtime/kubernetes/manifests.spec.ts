@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { managedSelector } from './labels';
 import { buildSessionPod, buildSessionSecret, buildSessionService, buildWorkspaceClaim, ownerReferenceTo, secondsLeft } from './manifests';
 import { checkRestrictedPodSecurity } from './pod-security';
+import { notebookUiFiles } from '../notebook-ui';
 import { sessionSpec } from '../../../../../test/support/runtime/session-specs';
 
 const ctx = { namespace: 'trialhub-sessions', installationId: 'prod-eu' };
@@ -109,6 +110,15 @@ describe('manifests', () => {
     expect(pod.spec!.terminationGracePeriodSeconds).toBe(90);
     expect(buildSessionPod(spec, ctx).spec!.terminationGracePeriodSeconds).toBe(60);
     expect(pod.spec!.restartPolicy).toBe('Always');
+  });
+
+  it('carries the notebook\'s link back to its session page and its log-out removal (notebook-ui.ts) for start-notebook to write', () => {
+    const env = buildSessionPod(spec, ctx).spec!.containers[0].env!;
+    const value = env.find((e) => e.name === 'TRIALHUB_NOTEBOOK_UI')?.value;
+    expect(value).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    const files = JSON.parse(Buffer.from(value!, 'base64').toString('utf8'));
+    expect(files).toEqual(notebookUiFiles(`https://trialhub.example/sessions/${spec.sessionId}`));
+    expect(files['custom/custom.js']).toContain(`"https://trialhub.example/sessions/${spec.sessionId}"`);
   });
 
   it('mounts the trial workspace at /data and an emptyDir at /tmp', () => {

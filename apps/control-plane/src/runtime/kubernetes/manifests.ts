@@ -1,4 +1,5 @@
 import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod, V1Secret, V1Service, V1Toleration } from '@kubernetes/client-node';
+import { notebookUiFiles } from '../notebook-ui';
 import type { SessionSpec, WorkspaceSpec } from '../session-runtime';
 import { sessionLabels, sessionSelector, workspaceLabels } from './labels';
 import { sessionObjectName, workspaceClaimName } from './names';
@@ -30,6 +31,12 @@ export const SAVE_OUTPUTS_COMMAND = ['/opt/trialhub/bin/trialhub-save'];
 export const SECRET_KEYS = { jupyterToken: 'jupyter-token', uploadToken: 'upload-token' } as const;
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 60;
 export const NOTEBOOK_UID = 1000;
+/** The files of notebook-ui.ts (base64 of a JSON object, path under Jupyter's config folder → text); the image's start-notebook writes them. */
+export const NOTEBOOK_UI_ENV = 'TRIALHUB_NOTEBOOK_UI';
+
+export function notebookUiValue(sessionPageUrl: string): string {
+  return Buffer.from(JSON.stringify(notebookUiFiles(sessionPageUrl))).toString('base64');
+}
 
 export function buildWorkspaceClaim(spec: WorkspaceSpec, opts: WorkspaceClaimOptions): V1PersistentVolumeClaim {
   return {
@@ -114,6 +121,7 @@ export function buildSessionPod(spec: SessionSpec, opts: SessionPodOptions): V1P
             { name: 'TRIALHUB_UPLOAD_URL', value: spec.uploadUrl },
             { name: 'TRIALHUB_BASE_URL', value: spec.baseUrl },
             { name: 'TRIALHUB_SESSION_ID', value: spec.sessionId },
+            { name: NOTEBOOK_UI_ENV, value: notebookUiValue(spec.sessionPageUrl) },
           ],
           ports: [{ name: 'jupyter', containerPort: NOTEBOOK_PORT, protocol: 'TCP' }],
           resources: { requests: { cpu: profile.cpuRequest, memory: profile.memoryRequest }, limits },

@@ -20,7 +20,6 @@ import { EXAMPLE_DATA_FOLDER, SHIPPED_EXAMPLE_DATA, Workspaces } from './workspa
 export interface LocalRuntimeOptions {
   dataDir: string;
   installationId: string;
-  publicUrl: string;
   /** Folder copied into new workspaces as `pool-houses/` (TRIALHUB_EXAMPLE_DATA); unset: the copy that ships with the product; null: none. */
   exampleDataDir?: string | null;
   /** Seconds a stopping notebook gets after SIGTERM before SIGKILL (default 10). */
@@ -322,7 +321,7 @@ export class LocalRuntime implements SessionRuntime {
     // Per session: its custom.js links back to its own session page (see notebook-ui.ts).
     const configDir = join(this.stateDir, 'jupyter-config', spec.sessionId);
     mkdirSync(runtimeDir, { recursive: true, mode: 0o700 });
-    for (const [file, text] of Object.entries(notebookUiFiles(`${this.options.publicUrl.replace(/\/$/, '')}/sessions/${spec.sessionId}`))) {
+    for (const [file, text] of Object.entries(notebookUiFiles(spec.sessionPageUrl))) {
       mkdirSync(dirname(join(configDir, file)), { recursive: true });
       writeFileSync(join(configDir, file), text);
     }
