@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { which } from './process-tools';
@@ -21,14 +21,19 @@ export function pythonOf(jupyter: string): string {
  * notebook servers find it through JUPYTER_PATH. Returns that JUPYTER_PATH, or null with
  * the reason when tslab cannot be installed (sessions then only have the Python kernel).
  */
-export function installTypeScriptKernel(repoRoot: string, prefix: string, python: string): { jupyterPath: string } | { error: string } {
+export async function installTypeScriptKernel(repoRoot: string, prefix: string, python: string): Promise<{ jupyterPath: string } | { error: string }> {
   const tslab = join(repoRoot, 'node_modules/.bin/tslab');
   const kernelSpec = join(prefix, 'share/jupyter/kernels/tslab/kernel.json');
   if (!existsSync(kernelSpec)) {
     if (!existsSync(tslab)) return { error: `tslab is not installed (${tslab} is missing): run npm install` };
     mkdirSync(prefix, { recursive: true });
-    const r = spawnSync(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${prefix}`], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status !== 0 || !existsSync(kernelSpec)) return { error: `tslab install failed: ${(r.stderr || r.stdout || r.error?.message || '').trim()}` };
+    // Asynchronous: the install takes seconds, and the server keeps answering (probes, reads) meanwhile.
+    const failure = await new Promise<string | null>((done) =>
+      execFile(tslab, ['install', `--python=${python}`, `--binary=${tslab}`, `--prefix=${prefix}`], { encoding: 'utf8', timeout: 60_000 }, (error, stdout, stderr) =>
+        done(error ? (stderr || stdout || error.message).trim() : null),
+      ),
+    );
+    if (failure !== null || !existsSync(kernelSpec)) return { error: `tslab install failed: ${failure ?? 'no kernel.json was written'}` };
   }
   return { jupyterPath: join(prefix, 'share/jupyter') };
 }

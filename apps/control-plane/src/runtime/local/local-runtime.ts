@@ -58,7 +58,7 @@ export class LocalRuntime implements SessionRuntime {
   private readonly root = repoRoot();
   private readonly stateDir: string;
   private jupyterBin: string | null | undefined;
-  private jupyterPath: string | null | undefined;
+  private jupyterPath: Promise<string | null> | undefined;
 
   constructor(
     private readonly options: LocalRuntimeOptions,
@@ -129,7 +129,7 @@ export class LocalRuntime implements SessionRuntime {
     const jupyter = this.jupyter();
     const logFile = join(this.stateDir, 'logs', `${spec.sessionId}.log`);
     mkdirSync(join(this.stateDir, 'logs'), { recursive: true });
-    const ctx = this.commandContext(spec, workspace, !!jupyter);
+    const ctx = await this.commandContext(spec, workspace, !!jupyter);
     const record: SessionRecord = {
       sessionId: spec.sessionId, trialId: spec.trialId, installationId: this.options.installationId, pid: null, port: null,
       baseUrl: spec.baseUrl, mode: jupyter ? 'jupyter' : 'headless', startedAt: new Date().toISOString(),
@@ -316,7 +316,7 @@ export class LocalRuntime implements SessionRuntime {
     this.setTimer(record.sessionId, 'deadline', setTimeout(() => void this.terminate(record.sessionId, { gracePeriodSeconds: 5 }), Math.max(0, ms)));
   }
 
-  private commandContext(spec: SessionSpec, workspace: string, withJupyter: boolean): CommandContext {
+  private async commandContext(spec: SessionSpec, workspace: string, withJupyter: boolean): Promise<CommandContext> {
     const runtimeDir = join(this.stateDir, 'jupyter-runtime', spec.sessionId);
     // Per session: its custom.js links back to its own session page (see notebook-ui.ts).
     const configDir = join(this.stateDir, 'jupyter-config', spec.sessionId);
@@ -330,17 +330,18 @@ export class LocalRuntime implements SessionRuntime {
       workspace,
       runtimeDir,
       configDir,
-      jupyterPath: withJupyter ? this.typeScriptKernel() : null,
+      jupyterPath: withJupyter ? await this.typeScriptKernel() : null,
       owner: this.stateDir,
       timeoutBin: which('timeout'),
     };
   }
 
-  private typeScriptKernel(): string | null {
-    if (this.jupyterPath !== undefined) return this.jupyterPath;
-    const result = installTypeScriptKernel(this.root, join(this.options.dataDir, 'jupyter'), pythonOf(this.jupyter()!));
-    if ('error' in result) this.logger.warn(`Notebooks get no TypeScript kernel: ${result.error}`);
-    this.jupyterPath = 'error' in result ? null : result.jupyterPath;
+  /** Installed once, by the first launch; launches at the same moment wait for the same install. */
+  private typeScriptKernel(): Promise<string | null> {
+    this.jupyterPath ??= installTypeScriptKernel(this.root, join(this.options.dataDir, 'jupyter'), pythonOf(this.jupyter()!)).then((result) => {
+      if ('error' in result) this.logger.warn(`Notebooks get no TypeScript kernel: ${result.error}`);
+      return 'error' in result ? null : result.jupyterPath;
+    });
     return this.jupyterPath;
   }
 
