@@ -402,7 +402,17 @@ async function loadRounds(target: () => Promise<Target> | Target): Promise<Array
   return out;
 }
 
+/** The peer being measured: an interrupted run (Ctrl-C) still stops its servers and notebooks, which outlive it by design. */
+let current: Peer | null = null;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping ${current?.name ?? 'nothing'} before leaving`);
+    void (current?.close() ?? Promise.resolve()).finally(() => process.exit(130));
+  });
+}
+
 async function measure(peer: Peer): Promise<Figures> {
+  current = peer;
   const f: Figures = { coldStart: [], restartApi: [], restartListed: [], restartNotebook: [], readRps: [], readP99: [], launchOne: [], launchTen: [], proxyRps: [] };
   const step = (what: string) => console.log(`  ${peer.name}: ${what}`);
   const readyAll = (ids: number[], started: number) => timeUntil(`${ids.length} servers to be ready`, started, async () => (await Promise.all(ids.map((i) => peer.ready(i)))).every(Boolean), 300_000);
@@ -443,6 +453,7 @@ async function measure(peer: Peer): Promise<Figures> {
     }
   } finally {
     await peer.close();
+    current = null;
   }
   return f;
 }
