@@ -1,3 +1,4 @@
+import { get } from 'node:http';
 import { createServer, Server, Socket, connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 
@@ -7,7 +8,8 @@ interface Backend {
   ready: boolean;
   /** Probes failed in a row (out of rotation at FAILURE_THRESHOLD, as a readinessProbe's failureThreshold). */
   failures: number;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
+  removed: boolean;
 }
 
 const FAILURE_THRESHOLD = 3;
@@ -49,7 +51,7 @@ export class LoadBalancer {
 
   /** A new endpoint (not in rotation until its first ready answer). */
   add(url: string): void {
-    const backend: Backend = { url, port: Number(new URL(url).port), ready: false, failures: 0, timer: setInterval(() => void this.probe(backend), this.pollMs) };
+    const backend: Backend = { url, port: Number(new URL(url).port), ready: false, failures: 0, timer: undefined, removed: false };
     this.backends.push(backend);
     void this.probe(backend);
   }
@@ -58,7 +60,8 @@ export class LoadBalancer {
   remove(url: string): void {
     const i = this.backends.findIndex((b) => b.url === url);
     if (i < 0) return;
-    clearInterval(this.backends[i].timer);
+    this.backends[i].removed = true;
+    clearTimeout(this.backends[i].timer);
     this.backends.splice(i, 1);
   }
 
@@ -67,22 +70,26 @@ export class LoadBalancer {
   }
 
   async stop(): Promise<void> {
-    for (const b of this.backends.splice(0)) clearInterval(b.timer);
+    for (const b of this.backends.splice(0)) {
+      b.removed = true;
+      clearTimeout(b.timer);
+    }
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((r) => this.server.close(() => r()));
   }
 
+  /** One probe at a time per backend, each on a connection of its own (as the kubelet's), the next `pollMs` after. */
   private async probe(backend: Backend): Promise<void> {
     try {
-      const res = await fetch(`${backend.url}/readyz`, { signal: AbortSignal.timeout(3000) });
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`readyz ${res.status}`);
+      const status = await readyz(backend.port);
+      if (status !== 200) throw new Error(`readyz ${status}`);
       backend.failures = 0;
       this.mark(backend, true, 'ready');
     } catch (err) {
       // A loaded machine may miss one probe; a replica that is shutting down fails them all.
       if (++backend.failures >= FAILURE_THRESHOLD) this.mark(backend, false, (err as Error).message);
     }
+    if (!backend.removed) backend.timer = setTimeout(() => void this.probe(backend), this.pollMs);
   }
 
   private mark(backend: Backend, ready: boolean, why: string): void {
@@ -113,4 +120,15 @@ export class LoadBalancer {
     client.pipe(upstream);
     upstream.pipe(client);
   }
+}
+
+function readyz(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path: '/readyz', agent: false, timeout: 3000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('probe timed out after 3 s')));
+    req.on('error', reject);
+  });
 }
