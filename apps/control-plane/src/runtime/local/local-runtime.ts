@@ -37,8 +37,6 @@ interface Logger { log(msg: string): void; warn(msg: string): void; error(msg: s
 type TimerKind = 'ready' | 'watch' | 'deadline';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** How long start() waits for adopted notebook servers' first answer before the reconciler looks. */
-const ADOPT_CHECK_WAIT_MS = 500;
 
 /**
  * The embedded default runtime: each session is a Jupyter Notebook server child process in
@@ -73,14 +71,13 @@ export class LocalRuntime implements SessionRuntime {
   /** Finds what a previous control plane left: live processes are adopted, dead ones reported failed. */
   async start(): Promise<void> {
     this.records.ensureDir();
-    const firstChecks: Promise<void>[] = [];
     for (const record of this.records.all()) {
       if (record.pid && this.isOurs(record)) {
         this.logger.log(`Adopting session ${record.sessionId} (pid ${record.pid}) left by a previous control plane`);
         // Reported at once, so the reconciler does not take the session for lost before the first poll.
         this.emit({ sessionId: record.sessionId, phase: 'starting', node: hostname(), localMode: record.mode });
         this.watchProcess(record);
-        firstChecks.push(this.pollReady(record));
+        this.pollReady(record);
         this.scheduleDeadline(record);
       } else if (record.mode === 'headless' && !record.pid) {
         this.emit(this.headlessReady(record.sessionId));
@@ -89,9 +86,6 @@ export class LocalRuntime implements SessionRuntime {
         this.emit(this.exited(record, 'while the control plane was down'));
       }
     }
-    // The adopted servers are asked at once (all together), so the reconciler's first look finds them
-    // ready; one that is slow to answer is not waited for long (its poll goes on).
-    await Promise.race([Promise.all(firstChecks), new Promise((r) => setTimeout(r, ADOPT_CHECK_WAIT_MS).unref())]);
   }
 
   async shutdown(): Promise<void> {
@@ -150,7 +144,7 @@ export class LocalRuntime implements SessionRuntime {
       this.emit(this.headlessReady(spec.sessionId));
     } else {
       this.emit({ sessionId: spec.sessionId, phase: 'starting', node: hostname(), localMode: 'jupyter' });
-      void this.pollReady(record);
+      this.pollReady(record);
     }
     if (record.pid) this.watchProcess(record);
     this.scheduleDeadline(record);
@@ -246,9 +240,9 @@ export class LocalRuntime implements SessionRuntime {
     return { sessionId, phase: 'ready', node: hostname(), localMode: 'headless', message: 'Jupyter is not installed on this machine: the trainer runs headless' };
   }
 
-  /** Polls `GET <baseUrl>api` until Jupyter answers, then reports the session ready; resolves after the first try. */
-  private pollReady(record: SessionRecord): Promise<void> {
-    if (record.mode === 'headless') return Promise.resolve(this.emit(this.headlessReady(record.sessionId)));
+  /** Polls `GET <baseUrl>api` until Jupyter answers, then reports the session ready. */
+  private pollReady(record: SessionRecord): void {
+    if (record.mode === 'headless') return this.emit(this.headlessReady(record.sessionId));
     const giveUpAt = Date.now() + (this.options.startTimeoutMs ?? 120_000);
     const check = async () => {
       if (!this.records.read(record.sessionId)) return;
@@ -271,7 +265,7 @@ export class LocalRuntime implements SessionRuntime {
       }
       this.setTimer(record.sessionId, 'ready', setTimeout(check, 200));
     };
-    return check();
+    void check();
   }
 
   /** Notices the process's death (we may not be its parent after a restart, so no 'exit' event): a death not asked for is a failure. */
