@@ -74,12 +74,14 @@ describe("the notebook proxy on each session's own origin (local runtime, real J
   });
 
   it('records activity for the idle timeout when traffic passes', async () => {
-    await db.query(`UPDATE sessions SET last_activity_at = '2000-01-01' WHERE id = $1`, [session.id]);
+    // Half the idle timeout ago: old enough to see it move, not so old that a deadline pass
+    // between this write and the proxy's stops the session as idle (SESSION_IDLE_TIMEOUT 1h).
+    const { rows: [before] } = await db.query(`UPDATE sessions SET last_activity_at = now() - interval '30 minutes' WHERE id = $1 RETURNING last_activity_at`, [session.id]);
     expect((await nb.get(`/notebook/${session.id}/api/status`)).status).toBe(200);
     const row = await waitFor(
       'last_activity_at to move',
       async () => (await db.query(`SELECT last_activity_at FROM sessions WHERE id = $1`, [session.id])).rows[0],
-      (r) => new Date(r.last_activity_at).getFullYear() > 2020,
+      (r) => new Date(r.last_activity_at).getTime() > new Date(before.last_activity_at).getTime() + 25 * 60_000,
     );
     expect(Date.now() - new Date(row.last_activity_at).getTime()).toBeLessThan(60_000);
   });

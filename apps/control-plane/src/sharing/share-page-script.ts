@@ -12,7 +12,8 @@ export const SHARE_PAGE_SCRIPT = `'use strict';
   });
 
   var section = document.getElementById('try-it');
-  if (!section) return;
+  // The section without a predict URL only says why this result cannot be tried.
+  if (!section || !section.hasAttribute('data-predict-url')) return;
   var url = section.getAttribute('data-predict-url');
   var input = document.getElementById('try-file');
   var drop = section.querySelector('.drop');
