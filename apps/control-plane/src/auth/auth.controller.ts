@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post, Put, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Put, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type {
   AuthResponse,
   EmailVerifiedResponse,
@@ -17,6 +17,7 @@ import type { AuthUser } from './auth-user';
 import { AuthService } from './auth.service';
 import { AUTH_TOKEN_TTL_MS, CSRF_COOKIE, SESSION_COOKIE } from './cookies';
 import { CurrentUser } from './current-user.decorator';
+import { LoginGuard } from './login.guard';
 import { CredentialsDto, LoginDto } from './dto/credentials.dto';
 import { ChangePasswordDto, PasswordResetDto, VerifyEmailDto } from './dto/password.dto';
 import { Public } from './public.decorator';
@@ -48,13 +49,14 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(RateLimitGuard)
+  @UseGuards(RateLimitGuard, LoginGuard)
   @RateLimit('login')
   @Post('login')
   @HttpCode(200)
   @ApiAnswers(200, 'AuthResponse', 'the user, a bearer token and the CSRF token (the cookies are set too)')
-  async login(@Body() dto: LoginDto, @Res({ passthrough: true }) res: Response): Promise<AuthResponse> {
-    return this.withCookies(res, await this.auth.login(dto.email, dto.password));
+  login(@Body() _credentials: LoginDto, @Req() req: Request & { user: AuthResponse }, @Res({ passthrough: true }) res: Response): AuthResponse {
+    // LoginGuard (Passport's credentials strategy) has checked the password and issued the token.
+    return this.withCookies(res, req.user);
   }
 
   @Post('logout')

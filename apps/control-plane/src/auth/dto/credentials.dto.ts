@@ -1,9 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsString, MaxLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../password-policy';
 import { IsAcceptablePassword } from './acceptable-password.validator';
 import { IsEmailAddress } from './email-address.validator';
+import { IsFilledIn } from './filled-in.validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -21,6 +21,6 @@ export class CredentialsDto {
 }
 
 export class LoginDto {
-  @ApiProperty() @Transform(trim) @IsString({ message: 'Enter your email address.' }) @MaxLength(254, { message: EMAIL_TOO_LONG }) email: string;
-  @ApiProperty() @IsString({ message: 'Enter your password.' }) @MaxLength(PASSWORD_MAX_LENGTH, { message: `A password has at most ${PASSWORD_MAX_LENGTH} characters.` }) password: string;
+  @ApiProperty() @Transform(trim) @IsFilledIn('Enter your email address.', 254, EMAIL_TOO_LONG) email: string;
+  @ApiProperty() @IsFilledIn('Enter your password.', PASSWORD_MAX_LENGTH, `A password has at most ${PASSWORD_MAX_LENGTH} characters.`) password: string;
 }
