@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../apps/control-plane/src/common/free-port';
 import { ControlPlaneProcess, buildOnce } from '../support/control-plane-process';
 import { createTestDatabase } from '../support/database';
 import { ApiClient } from '../support/http';
@@ -45,7 +46,6 @@ describe('the boot path', () => {
     const api = new ApiClient(server.url);
     expect((await api.get('/api/profiles')).status).toBe(401);
     const login = await api.post('/api/auth/login', { email: 'boot-admin@example.com', password: 'boot admin password 17' });
-    // The bootstrap admin is ensured before the port opens.
     expect(login.status).toBe(200);
     expect((await api.get('/api/admin/quotas')).status).toBe(200);
     const loaded = await loadedPackages();
@@ -61,4 +61,28 @@ describe('the boot path', () => {
     expect(Object.keys(doc.body.paths)).toContain('/api/sessions');
     expect((await api.get('/api/docs')).status).toBe(200);
   });
+
+  it('opens the port while the bootstrap admin is made ready: a log-in as the admin sent the moment the port answers waits for it', async () => {
+    // A fresh database: the admin is created at this start (an argon2 hash beside the listening server).
+    const fresh = await createTestDatabase('trialhub_boot_admin');
+    const freshDir = mkdtempSync(join(tmpdir(), 'trialhub-boot-admin-'));
+    const port = await freePort();
+    const early = new ControlPlaneProcess({
+      DATABASE_URL: fresh.url, TRIALHUB_DATA_DIR: freshDir, RUNTIME: 'local', ARTIFACT_STORE: 'local', JUPYTER_COMMAND: 'off',
+      PORT: String(port), UPLOAD_PORT: String(await freePort()), ADMIN_EMAIL: 'early-admin@example.com', ADMIN_PASSWORD: 'early admin password 17',
+    });
+    try {
+      const started = early.start(90_000);
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor('the port to answer', () => fetch(`${url}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, 60_000, 5);
+      const login = await new ApiClient(url).post('/api/auth/login', { email: 'early-admin@example.com', password: 'early admin password 17' });
+      expect(login.status).toBe(200);
+      expect(login.body.user.role).toBe('admin');
+      await started;
+    } finally {
+      await early.kill();
+      await fresh.drop();
+      rmSync(freshDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

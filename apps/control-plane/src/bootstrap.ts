@@ -70,16 +70,22 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, early?: 
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   servePortal(app);
   boot.end('routes');
-  // Module init hooks (the reconciler's first look at the runtime among them) run while argon2
-  // checks the bootstrap admin's password in its thread pool; the port opens once both are done.
-  const adminReady = app.get(BootstrapAdmin).run();
+  // The bootstrap admin (argon2, in its thread pool) is made ready beside the init hooks and the
+  // listening server; sign-up and log-in wait for it (users/bootstrap-admin.ts).
+  const adminReady = app.get(BootstrapAdmin).start();
   adminReady.catch(() => undefined);
   await app.init();
   boot.end('init-hooks');
-  await adminReady;
-  boot.end('bootstrap-admin');
   await app.listen(config.port, env.HOST ?? '0.0.0.0');
   boot.end('listen');
+  try {
+    await adminReady;
+  } catch (err) {
+    await app.close();
+    await embedded?.stop();
+    throw err;
+  }
+  boot.end('bootstrap-admin');
   const address = (app.getHttpServer() as Server).address() as { port: number };
   config.bindUploadPort(await uploads.listen(config.uploadPort, env.HOST ?? '0.0.0.0'));
   const shutdown = app.get(GracefulShutdown);

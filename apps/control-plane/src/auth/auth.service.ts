@@ -10,6 +10,7 @@ import type { UserTokenPurpose } from '../database/entities/user-token.entity';
 import { MailService } from '../mail/mail.service';
 import { QuotasService } from '../quotas/quotas.service';
 import { TrialsService } from '../trials/trials.service';
+import { BootstrapAdmin } from '../users/bootstrap-admin';
 import { normaliseEmail, toUserView, UsersService } from '../users/users.service';
 import { AuthTokenCache } from './auth-token-cache';
 import type { AuthUser } from './auth-user';
@@ -20,8 +21,8 @@ const RESET_TTL_MS = 3600 * 1000;
 
 @Injectable()
 export class AuthService {
-  /** Checked against when the email is unknown, so a failed log-in takes as long either way. */
-  private readonly dummyHash: Promise<string>;
+  /** Checked against when the email is unknown, so a failed log-in takes as long either way (made on the first such log-in, not at start). */
+  private dummyHash: Promise<string> | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -32,9 +33,8 @@ export class AuthService {
     private readonly mail: MailService,
     private readonly audit: AuditService,
     private readonly tokenCache: AuthTokenCache,
-  ) {
-    this.dummyHash = users.hashPassword(randomToken());
-  }
+    private readonly bootstrapAdmin: BootstrapAdmin,
+  ) {}
 
   /**
    * Signs a person up. With email verification required, the answer is the same whether or not
@@ -46,6 +46,7 @@ export class AuthService {
    * have accounts (the README says so; the owner still gets the mail).
    */
   async signup(email: string, password: string): Promise<AuthResponse | SignupPendingResponse> {
+    await this.bootstrapAdmin.settled;
     await this.assertDomainAllowed(email);
     const required = this.config.mail.verification === 'required';
     let created: { user: UserEntity; token: string | null; trial: TrialEntity };
@@ -71,11 +72,16 @@ export class AuthService {
   }
 
   async login(email: string, password: string): Promise<AuthResponse> {
+    await this.bootstrapAdmin.settled;
     const user = await this.users.findByEmail(email);
-    const ok = await this.users.verifyPassword(user?.passwordHash ?? (await this.dummyHash), password);
+    const ok = await this.users.verifyPassword(user?.passwordHash ?? (await this.dummyPasswordHash()), password);
     if (!user || !ok) throw new UnauthorizedException('Wrong email or password.');
     if (user.suspendedAt) throw new ForbiddenException('This account is suspended. Contact the Trialhub team if you think this is a mistake.');
     return this.authResponse(user, await this.issueToken(user.id));
+  }
+
+  private dummyPasswordHash(): Promise<string> {
+    return (this.dummyHash ??= this.users.hashPassword(randomToken()));
   }
 
   async logout(auth: AuthUser): Promise<void> {

@@ -5,10 +5,28 @@ import { AppConfig } from '../config/app-config';
 import { UserEntity } from '../database/entities';
 import { UsersService } from './users.service';
 
-/** ADMIN_EMAIL/ADMIN_PASSWORD: the admin account is created, or updated to that password and role, at every start. */
+/**
+ * ADMIN_EMAIL/ADMIN_PASSWORD: the admin account is created, or updated to that password and role,
+ * at every start. It runs beside the listening server (argon2 takes a few hundred ms of a start):
+ * sign-up and log-in wait for `settled`, so nobody logs in as, or signs up with, the admin's
+ * address before the account is what the configuration says.
+ */
 @Injectable()
 export class BootstrapAdmin {
   private readonly logger = new Logger('BootstrapAdmin');
+  private done: Promise<void> = Promise.resolve();
+
+  /** Resolves once the admin step has finished (whether or not it succeeded: start-up reports a failure). */
+  get settled(): Promise<void> {
+    return this.done;
+  }
+
+  /** Starts the admin step; the returned promise rejects when it fails. */
+  start(): Promise<void> {
+    const run = this.run();
+    this.done = run.catch(() => undefined);
+    return run;
+  }
 
   constructor(
     private readonly config: AppConfig,
