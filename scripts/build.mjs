@@ -3,10 +3,12 @@
 // file, so `npm start` stays fast after the first build. Specs and test code are never part of
 // that build (the control-plane image copies dist/); `--with-test-harness` also compiles test/
 // into dist/test for the fake cluster's CLI and the benchmarks (scripts/run-ts.mjs asks for it).
+// The compiled control plane is then bundled into dist/control-plane.js (scripts/bundle-server.mjs).
 import { transformFile } from '@swc/core';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync, cpSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { bundleServer } from './bundle-server.mjs';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const ifStale = process.argv.includes('--if-stale');
@@ -32,7 +34,7 @@ async function buildServer(dirNames, stampName, testHarness) {
   const dirs = dirNames.map((d) => join(root, d));
   const sources = dirs.flatMap((d) => walk(d, (p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && (testHarness || !TEST_ONLY.test(relative(root, p)))));
   const stamp = join(outDir, stampName);
-  if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(sources)) return;
+  if (ifStale && existsSync(stamp) && statSync(stamp).mtimeMs >= newest(sources)) return false;
   for (const file of sources) {
     const rel = relative(root, file);
     const target = join(outDir, rel.replace(/\.ts$/, '.js'));
@@ -59,6 +61,7 @@ async function buildServer(dirNames, stampName, testHarness) {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(stamp, new Date().toISOString());
   console.log(`built ${sources.length} files into dist/`);
+  return true;
 }
 
 function buildPortal() {
@@ -71,6 +74,7 @@ function buildPortal() {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-await buildServer(['apps/control-plane', 'apps/trainer', 'libs'], '.server-stamp', false);
+const compiled = await buildServer(['apps/control-plane', 'apps/trainer', 'libs'], '.server-stamp', false);
+if (compiled || !existsSync(join(outDir, 'control-plane.js'))) await bundleServer(root);
 if (withTestHarness) await buildServer(['test'], '.test-harness-stamp', true);
 if (!serverOnly) buildPortal();

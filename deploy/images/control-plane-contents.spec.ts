@@ -91,6 +91,7 @@ describe('the control-plane image contents', () => {
   });
 
   it('has the control plane in it', () => {
+    expect(dist).toContain('dist/control-plane.js');
     expect(dist).toContain('dist/apps/control-plane/src/main.js');
     expect(dist).toContain('dist/apps/control-plane/src/runtime/kubernetes/kubernetes-runtime.js');
   });

@@ -87,7 +87,7 @@ describe('the control plane image', () => {
   it('starts the compiled server, with the portal built inside, as the uid the Deployment runs as', () => {
     const last = finalStage(d);
     const cmd = last.steps.find((s) => s.keyword === 'CMD')!;
-    expect(cmd.args.join(' ')).toContain('dist/apps/control-plane/src/main.js');
+    expect(cmd.args.join(' ')).toContain('dist/control-plane.js');
     const build = d.stages.find((s) => s.name === 'build')!;
     expect(build.steps.some((s) => s.keyword === 'COPY' && s.args[0] === 'apps/portal')).toBe(true);
     expect(build.steps.some((s) => s.keyword === 'RUN' && s.args.join(' ').includes('scripts/build.mjs'))).toBe(true);

@@ -103,7 +103,7 @@ async function createDatabase(): Promise<{ url: string; drop(): Promise<void> }>
 /** The control plane as a child process (run-ts built dist/ already), ready once /healthz answers. */
 async function startControlPlane(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(root, 'dist/apps/control-plane/src/main.js')], {
+  const child = spawn(process.execPath, [join(root, 'dist/control-plane.js')], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: String(port), UPLOAD_PORT: '0', AUTH_RATE_LIMIT: '1000/1m', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -12,7 +12,7 @@ export function buildOnce(): void {
   if (r.status !== 0) throw new Error('npm run build failed');
 }
 
-/** The real control plane as a child process (`node dist/.../main.js`), for restart and kill -9 tests. */
+/** The real control plane as a child process (`node dist/control-plane.js`, as `npm start`), for restart and kill -9 tests. */
 export class ControlPlaneProcess {
   private child: ChildProcess | null = null;
   readonly output: string[] = [];
@@ -28,7 +28,7 @@ export class ControlPlaneProcess {
     this.output.length = 0;
     const logFile = this.options.logFile;
     const fd = logFile ? openSync(logFile, 'a') : null;
-    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/apps/control-plane/src/main.js')], {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/control-plane.js')], {
       cwd: root,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'test', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0', AUTH_RATE_LIMIT: '1000/1m', SCHEDULER_INTERVAL: '200ms', ...this.env },
       stdio: fd === null ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
