@@ -499,6 +499,26 @@ function printTable(trialhub: Figures, jupyterhub: Figures | null, hubLabel: str
   for (const l of lines) console.log(fmt(l));
 }
 
+/**
+ * What the load generator itself can reach on this machine: the same load against a child Node
+ * process that answers a fixed small JSON and does nothing else. Both share the machine's cores,
+ * so no server measured here can read faster than this.
+ */
+async function loadCeiling(): Promise<number[]> {
+  const port = await freePort();
+  const script = `require('node:http').createServer((q, r) => { r.setHeader('content-type', 'application/json'); r.end('{"state":"ready"}'); }).listen(${port}, '127.0.0.1', () => console.log('up'));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((res, rej) => {
+      child.stdout!.once('data', () => res());
+      child.once('exit', (code) => rej(new Error(`the ceiling server exited with ${code}`)));
+    });
+    return (await loadRounds(() => ({ url: `http://127.0.0.1:${port}/`, headers: {} }))).map((r) => r.rps);
+  } finally {
+    child.kill();
+  }
+}
+
 async function main(): Promise<void> {
   console.log(`Load: ${CONNECTIONS} connections, ${SECONDS} s, ${ROUNDS} rounds; ${USERS} users; one system after the other on this machine.`);
   const missing = process.env.BENCH_JUPYTERHUB === '0' ? 'BENCH_JUPYTERHUB=0' : jupyterhubMissing();
@@ -507,6 +527,9 @@ async function main(): Promise<void> {
   const jupyterhub = hub ? await measure(hub) : null;
   const trialhub = await measure(new TrialhubPeer());
   printTable(trialhub, jupyterhub, hub?.label ?? 'JupyterHub');
+  const ceiling = await loadCeiling();
+  const tenfold = jupyterhub ? `; 10x JupyterHub's session status reads would be ${Math.round(10 * percentile(jupyterhub.readRps, 50)).toLocaleString('en')} req/s` : '';
+  console.log(`\nThe load generator's ceiling here: an HTTP server that does nothing answers ${show(ceiling, 'req/s')} [N=${ceiling.length}] under the same load${tenfold}.`);
 }
 
 main().then(
