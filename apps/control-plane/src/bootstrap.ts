@@ -4,14 +4,17 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
 import type { Server } from 'node:http';
-import { Logger as PinoLogger } from 'nestjs-pino';
+import { accessLog } from './logging/access-log';
 import { BootPhases } from './logging/boot-phases';
+import { PinoNestLogger } from './logging/pino-nest-logger';
+import { rootLogger } from './logging/root-logger';
 import { startupQuiet } from './logging/startup-quiet-logger';
 import { AppModule, RAW_BODY_PATHS } from './app.module';
 import { jsonBody } from './common/json-body';
 import { securityHeaders } from './common/security-headers';
 import { AppConfig, loadConfig } from './config/app-config';
 import { DatabaseStart, startDatabase } from './database/database-start';
+import { SafeRequestRetry } from './database/safe-request-retry';
 import { GracefulShutdown } from './health/graceful-shutdown';
 import { servePortal } from './portal/serve-portal';
 import { UploadListener } from './artifacts/upload-listener';
@@ -50,10 +53,12 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, early?: 
     throw err;
   }
   boot.end('nest-init');
-  app.useLogger(startupQuiet(app.get(PinoLogger)));
+  const logger = rootLogger(config.logLevel);
+  app.useLogger(startupQuiet(new PinoNestLogger(logger)));
   boot.flush();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  app.use(accessLog(logger));
   app.use(securityHeaders(config.publicUrl));
   const uploads = UploadListener.attach(app);
   app.use(cookieParser());
@@ -69,6 +74,7 @@ export async function startServer(env: NodeJS.ProcessEnv = process.env, early?: 
     );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
   servePortal(app);
+  app.get(SafeRequestRetry).dispatchTo(app.getHttpAdapter().getInstance());
   boot.end('routes');
   // The bootstrap admin (argon2, in its thread pool) is made ready beside the init hooks and the
   // listening server; sign-up and log-in wait for it (users/bootstrap-admin.ts).

@@ -1,8 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger, Optional } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import type { ApiError } from '@trialhub/contracts';
 import { databaseInputError } from './database-input-error';
+import { SafeRequestRetry } from '../database/safe-request-retry';
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '../database/transient-errors';
 
 /** Body-parser and similar middleware errors carry `status` and `type`. */
@@ -23,10 +24,14 @@ const DATABASE_UNAVAILABLE_MESSAGE = 'Our database is briefly unavailable (resta
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
+  /** `retry`: the app's (DatabaseModule); middleware that answers errors itself has none. */
+  constructor(@Optional() private readonly retry?: SafeRequestRetry) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request & { id?: string }>();
+    if (this.retry?.takeOver(req, res, exception)) return;
     const body = this.toBody(exception);
     body.requestId = typeof req.id === 'string' ? req.id : undefined;
     if (databaseInputError(exception)) this.logger.warn({ err: exception, requestId: body.requestId, path: req.url }, 'A request value reached the database unchecked: its DTO should refuse it');

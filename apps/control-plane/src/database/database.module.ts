@@ -1,12 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { timedBootPhase } from '../logging/boot-phases';
 import { dataSourceOptions } from './data-source-options';
 import { runMigrations } from './migrate';
 import { guardPoolClientErrors } from './pool-client-errors';
-import { RetrySafeRequestsInterceptor } from './retry-safe-requests.interceptor';
+import { SafeRequestRetry } from './safe-request-retry';
 
 /** PostgreSQL through TypeORM; migrations run at start-up, never `synchronize`. */
 @Module({})
@@ -25,8 +24,10 @@ export class DatabaseModule {
           },
         }),
       ],
-      // A database restart must not fail a request that is safe to repeat (see the interceptor).
-      providers: [{ provide: APP_INTERCEPTOR, useFactory: () => new RetrySafeRequestsInterceptor() }],
+      // A database restart must not fail a request that is safe to repeat (the exception filter asks it).
+      global: true,
+      providers: [{ provide: SafeRequestRetry, useFactory: () => new SafeRequestRetry() }],
+      exports: [SafeRequestRetry],
     };
   }
 }

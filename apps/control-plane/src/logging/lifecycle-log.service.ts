@@ -43,7 +43,7 @@ export class LifecycleLog {
   }
 
   private write(event: LifecycleEvent, ids: Ids, msg: string, extra: Record<string, unknown> = {}): void {
-    // An object first: nestjs-pino puts its fields on the JSON line beside `msg`.
+    // An object first: PinoNestLogger puts its fields on the JSON line beside `msg`.
     this.logger.log({ event, ...ids, ...extra, msg });
   }
 }

@@ -25,6 +25,7 @@ import { NotebookOrigins } from './notebook-origins';
 import { parseNotebookPath, safeNext } from './notebook-path';
 import { ProxyMetrics, ProxyOutcome } from './proxy-metrics';
 import { parseCookies } from './request-credentials';
+import { callerRequestId } from '../logging/access-log';
 
 /**
  * Client-to-server WebSocket chunks at least this large count as activity. A browser
@@ -35,11 +36,6 @@ const ACTIVE_WEBSOCKET_CHUNK_BYTES = 32;
 
 /** A request whose body may already have been read into a failed attempt cannot be sent again. */
 const hasBody = (req: IncomingMessage) => !!req.headers['transfer-encoding'] || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
-
-const requestIdOf = (req: IncomingMessage) => {
-  const incoming = req.headers['x-request-id'];
-  return typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming) ? incoming : undefined;
-};
 
 /** A session's own origin, as NotebookOrigins.route found it. */
 export interface NotebookSite {
@@ -82,7 +78,7 @@ export class NotebookProxy implements OnModuleDestroy {
       res.writeHead(302, { Location: `/notebook/${path.sessionId}/${query}`, 'Cache-Control': 'no-store' }).end();
       return;
     }
-    await this.proxyRequest(req, res, url, site, requestIdOf(req), true);
+    await this.proxyRequest(req, res, url, site, callerRequestId(req), true);
   }
 
   /** A host under the notebook domain that names no session. */
@@ -97,7 +93,7 @@ export class NotebookProxy implements OnModuleDestroy {
     const path = parseNotebookPath(url);
     const answer = (decision: { answer: ProxyAnswer; outcome: ProxyOutcome }) => {
       this.metrics.count('http', decision.outcome);
-      sendAnswer(res, req.headers, decision.answer, requestIdOf(req));
+      sendAnswer(res, req.headers, decision.answer, callerRequestId(req));
     };
     if (!path || (req.method !== 'GET' && req.method !== 'HEAD')) return answer({ answer: notFoundAnswer(), outcome: 'not_found' });
     try {
@@ -220,7 +216,7 @@ export class NotebookProxy implements OnModuleDestroy {
       .end();
   }
 
-  private answerOnNotebook(req: IncomingMessage, res: ServerResponse, decision: { answer: ProxyAnswer; outcome: ProxyOutcome }, requestId = requestIdOf(req)): void {
+  private answerOnNotebook(req: IncomingMessage, res: ServerResponse, decision: { answer: ProxyAnswer; outcome: ProxyOutcome }, requestId = callerRequestId(req)): void {
     this.metrics.count('http', decision.outcome);
     sendAnswer(res, req.headers, linkingToPortal(decision.answer, this.config.publicUrl), requestId);
   }
