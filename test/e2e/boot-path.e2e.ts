@@ -70,51 +70,45 @@ describe('the boot path', () => {
     expect((await api.get('/api/docs')).status).toBe(200);
   });
 
-  it('opens the port while the bootstrap admin is made ready: a log-in as the admin sent the moment the port answers waits for it', async () => {
-    // A fresh database: the admin is created at this start (an argon2 hash beside the listening server).
-    const fresh = await createTestDatabase('trialhub_boot_admin');
-    const freshDir = mkdtempSync(join(tmpdir(), 'trialhub-boot-admin-'));
-    const port = await freePort();
-    const early = new ControlPlaneProcess({
-      DATABASE_URL: fresh.url, TRIALHUB_DATA_DIR: freshDir, RUNTIME: 'local', ARTIFACT_STORE: 'local', JUPYTER_COMMAND: 'off',
-      PORT: String(port), UPLOAD_PORT: String(await freePort()), ADMIN_EMAIL: 'early-admin@example.com', ADMIN_PASSWORD: 'early admin password 17',
-    });
-    try {
-      const started = early.start(90_000);
-      const url = `http://127.0.0.1:${port}`;
-      await waitFor('the port to answer', () => fetch(`${url}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, 60_000, 5);
-      const login = await new ApiClient(url).post('/api/auth/login', { email: 'early-admin@example.com', password: 'early admin password 17' });
-      expect(login.status).toBe(200);
-      expect(login.body.user.role).toBe('admin');
-      await started;
-    } finally {
-      await early.kill();
-      await fresh.drop();
-      rmSync(freshDir, { recursive: true, force: true });
-    }
-  }, 120_000);
-
-  it('drains and exits cleanly on a SIGTERM that comes after the port opens but before the start is done (a rollout can send one that early)', async () => {
-    // A fresh database: the admin's argon2 hash is made after the port opens, so the start has a while to go.
-    const fresh = await createTestDatabase('trialhub_boot_term');
-    const earlyDir = mkdtempSync(join(tmpdir(), 'trialhub-boot-term-'));
+  /**
+   * A start on a fresh database (the admin's argon2 hash is made after the port opens, so the start
+   * has a while to go), handed to `test` once its port answers; cleaned up afterwards.
+   */
+  async function whileStartingFresh(name: string, test: (process: ControlPlaneProcess, url: string, started: Promise<unknown>) => Promise<void>): Promise<void> {
+    const fresh = await createTestDatabase(`trialhub_boot_${name}`);
+    const dir = mkdtempSync(join(tmpdir(), `trialhub-boot-${name}-`));
     const port = await freePort();
     const starting = new ControlPlaneProcess({
-      DATABASE_URL: fresh.url, TRIALHUB_DATA_DIR: earlyDir, RUNTIME: 'local', ARTIFACT_STORE: 'local', JUPYTER_COMMAND: 'off',
-      PORT: String(port), UPLOAD_PORT: String(await freePort()), ADMIN_EMAIL: 'term-admin@example.com', ADMIN_PASSWORD: 'term admin password 17',
+      DATABASE_URL: fresh.url, TRIALHUB_DATA_DIR: dir, RUNTIME: 'local', ARTIFACT_STORE: 'local', JUPYTER_COMMAND: 'off',
+      PORT: String(port), UPLOAD_PORT: String(await freePort()), ADMIN_EMAIL: `${name}-admin@example.com`, ADMIN_PASSWORD: `${name} admin password 17`,
     });
     try {
-      const started = starting.start(30_000).catch(() => undefined);
-      await waitFor('the port to answer', () => fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, 60_000, 5);
-      // Before the fix, main.ts installed its handlers only once the start was done: Node's default action killed it here.
-      const exit = await starting.kill('SIGTERM');
-      await started;
-      expect(exit, starting.output.slice(-10).join('\n')).toEqual({ code: 0, signal: null });
-      expect(starting.output.some((l) => l.includes('Received SIGTERM, shutting down'))).toBe(true);
+      const started = starting.start(30_000);
+      started.catch(() => undefined); // the test awaits it, or not
+      const url = `http://127.0.0.1:${port}`;
+      await waitFor('the port to answer', () => fetch(`${url}/healthz`).then((r) => r.status, () => 0), (status) => status === 200, 60_000, 5);
+      await test(starting, url, started);
     } finally {
       await starting.kill();
       await fresh.drop();
-      rmSync(earlyDir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }
+
+  it('opens the port while the bootstrap admin is made ready: a log-in as the admin sent the moment the port answers waits for it', () =>
+    whileStartingFresh('admin', async (_process, url, started) => {
+      const login = await new ApiClient(url).post('/api/auth/login', { email: 'admin-admin@example.com', password: 'admin admin password 17' });
+      expect(login.status).toBe(200);
+      expect(login.body.user.role).toBe('admin');
+      await started;
+    }), 120_000);
+
+  it('drains and exits cleanly on a SIGTERM that comes after the port opens but before the start is done (a rollout can send one that early)', () =>
+    whileStartingFresh('term', async (starting, _url, started) => {
+      // Before the fix, main.ts installed its handlers only once the start was done: Node's default action killed it here.
+      const exit = await starting.kill('SIGTERM');
+      await started.catch(() => undefined);
+      expect(exit, starting.output.slice(-10).join('\n')).toEqual({ code: 0, signal: null });
+      expect(starting.output.some((l) => l.includes('Received SIGTERM, shutting down'))).toBe(true);
+    }), 120_000);
 });
