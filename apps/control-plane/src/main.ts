@@ -13,13 +13,13 @@ async function main(): Promise<void> {
   let pending: string | null = null;
   let signals = 0;
   const stop = async (signal: string) => {
-    signals++;
     if (!server) {
       // A second signal while starting: exit at once; the first waits for the start to finish.
       if (pending) process.exit(1);
       pending = signal;
       return;
     }
+    signals++;
     // A second signal hurries the drain (health/graceful-shutdown.ts); a third exits at once.
     if (signals === 2) {
       console.log(`Received ${signal} again, stopping without waiting`);
@@ -42,10 +42,7 @@ async function main(): Promise<void> {
   await database.embedded?.launched;
   const { startServer } = await import('./bootstrap');
   server = await startServer(process.env, { config, database });
-  if (pending) {
-    signals = 0;
-    await stop(pending);
-  }
+  if (pending) await stop(pending);
 }
 
 main().catch((err) => {

@@ -2,11 +2,11 @@ import { CanActivate, Controller, Get, Injectable, Module, Post } from '@nestjs/
 import { APP_FILTER, APP_GUARD, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiExceptionFilter } from '../common/api-exception.filter';
 import { accessLog } from '../logging/access-log';
+import { jsonLinesSink } from '../../../../test/support/json-lines';
 import { rootLogger } from '../logging/root-logger';
 import { SafeRequestRetry } from './safe-request-retry';
 
@@ -61,8 +61,7 @@ describe('a request the database could not serve, over real HTTP through Nest', 
 
   beforeAll(async () => {
     app = await NestFactory.create<NestExpressApplication>(FlakyModule, { logger: false });
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l))), done()) });
-    app.use(accessLog(rootLogger('info', sink)));
+    app.use(accessLog(rootLogger('info', jsonLinesSink(lines))));
     app.get(SafeRequestRetry).dispatchTo(app.getHttpAdapter().getInstance());
     await app.listen(0, '127.0.0.1');
     url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}/flaky`;

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessLog, accessRequest, accessResponse } from './access-log';
+import { jsonLinesSink } from '../../../../test/support/json-lines';
 import { rootLogger } from './root-logger';
 
 const req = (url: string) => ({ id: 'r1', method: 'GET', url, headers: { cookie: 'trialhub_session=secret', authorization: 'Bearer x', 'user-agent': 'UA' }, socket: { remoteAddress: '10.0.0.1' } }) as never;
@@ -26,8 +26,7 @@ describe('the access log middleware, over real HTTP', () => {
   let url = '';
 
   beforeAll(async () => {
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(...String(chunk).trim().split('\n').map((l) => JSON.parse(l))), done()) });
-    const log = accessLog(rootLogger('info', sink));
+    const log = accessLog(rootLogger('info', jsonLinesSink(lines)));
     server = createServer((req, res) =>
       log(req, res, () => {
         res.statusCode = req.url === '/boom' ? 503 : 200;

@@ -8,6 +8,6 @@ import { accessRequest, accessResponse } from './access-log';
  * stdout unless given (tests read the lines).
  */
 export function rootLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, serializers: { req: accessRequest, res: accessResponse, err: pino.stdSerializers.err } };
-  return destination ? pino(options, destination) : pino(options);
+  // pino keeps its own `err` serializer beside these.
+  return pino({ level, serializers: { req: accessRequest, res: accessResponse } }, destination);
 }
